@@ -1,0 +1,56 @@
+# govcloud.lifecycle — the two commands: `make demo` (main job) and `make test` (whole suite).
+# Every target is idempotent; slow products (venvs, test-host rootfs, VM image, dev-cloud venv)
+# are cached under $(GOVCLOUD_CACHE), keyed on what they are built from.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+export GOVCLOUD_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/govcloud-lifecycle
+export DEVCLOUD_HOME ?= $(GOVCLOUD_CACHE)/devcloud
+export TESTHOSTS_HOME ?= $(GOVCLOUD_CACHE)/testhosts
+export OS_CLIENT_CONFIG_FILE ?= $(DEVCLOUD_HOME)/clouds.yaml
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+# Molecule reads its base config from .config/molecule/config.yml and must not try Galaxy.
+export MOLECULE_NO_LOG ?= false
+
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+# the venv's real path (it is a symlink into the cache): tools that check PATH compare resolved paths
+ORIG_PATH := $(PATH)
+export PATH = $(shell readlink -f $(VENV) 2>/dev/null || echo $(VENV))/bin:$(ORIG_PATH)
+COLLECTION_LINK := .work/collections/ansible_collections/govcloud/lifecycle
+
+.PHONY: help deps apt venv collection lint sanity units molecule test demo clean
+
+help:
+	@echo "make demo   - set everything up and run the main job (example application, auditor report)"
+	@echo "make test   - the whole suite: lint, sanity, unit tests, Molecule scenarios"
+	@echo "make deps   - only install Debian packages and the controller venv"
+
+apt:
+	@tools/bootstrap/apt.sh
+
+venv:
+	@tools/toolchain/venv.sh
+
+deps: apt venv collection
+
+collection:
+	@mkdir -p $(dir $(COLLECTION_LINK))
+	@ln -sfn $(CURDIR) $(COLLECTION_LINK)
+
+lint: deps
+	ansible-lint --offline
+
+sanity: deps
+	tools/ci/sanity.sh
+
+units: deps
+	tools/ci/units.sh
+
+test: lint sanity units
+
+demo: deps
+
+clean:
+	rm -rf .work tests/output
