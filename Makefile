@@ -20,7 +20,7 @@ ORIG_PATH := $(PATH)
 export PATH = $(shell readlink -f $(VENV) 2>/dev/null || echo $(VENV))/bin:$(ORIG_PATH)
 COLLECTION_LINK := .work/collections/ansible_collections/govcloud/lifecycle
 
-.PHONY: help deps apt venv collection lint sanity units molecule test demo clean
+.PHONY: help deps apt venv collection lint sanity units testbed-tests molecule test demo clean
 
 help:
 	@echo "make demo   - set everything up and run the main job (example application, auditor report)"
@@ -48,7 +48,15 @@ sanity: deps
 units: deps
 	tools/ci/units.sh
 
-test: lint sanity units
+# the test bed's own tests: dev cloud CLI (throw-away home) and test-host teardown / no strays
+testbed-tests: deps
+	python -m pytest -q -p no:cacheprovider tools/devcloud/tests tools/testhosts/tests
+
+# all Molecule scenarios (or SCENARIOS="a b"), with the dev cloud and test-host image they need
+molecule: deps
+	tools/ci/molecule.sh $(SCENARIOS)
+
+test: lint sanity units testbed-tests molecule
 
 demo: deps
 

@@ -31,7 +31,7 @@ sys.exit(subprocess.call([sys.executable, "-m", "pip", "install"] + args))
 PY
 
 rm -rf "$work"; mkdir -p "$work"
-for p in galaxy.yml README.md LICENSE meta plugins roles playbooks docs changelogs tests; do
+for p in galaxy.yml README.md LICENSE meta plugins roles playbooks data docs changelogs tests; do
   [ -e "$repo/$p" ] && cp -a "$repo/$p" "$work/"
 done
 rm -rf "$work/tests/output"

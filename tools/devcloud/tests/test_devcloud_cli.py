@@ -1,0 +1,110 @@
+# Copyright (c) 2026 govcloud.lifecycle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Process handling of tools/devcloud/devcloud, on a throw-away DEVCLOUD_HOME (the shared cloud is untouched).
+
+The full cloud is not started here (that takes minutes and holds the fixed ports the shared cloud uses);
+these tests drive the same code paths `up` and `down` use on real processes.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+DEVCLOUD = Path(__file__).resolve().parents[1] / "devcloud"
+LIB = DEVCLOUD.parent / "lib"
+
+
+def env_for(home: Path) -> dict:
+    env = dict(os.environ)
+    env["DEVCLOUD_HOME"] = str(home)
+    env.setdefault("GOVCLOUD_CACHE", str(Path.home() / ".cache" / "govcloud-lifecycle"))
+    return env
+
+
+def session_members(sids):
+    out = subprocess.run(["ps", "-eo", "pid=,sid=,stat="], capture_output=True, text=True, check=True).stdout
+    return [int(p) for p, s, st in (line.split() for line in out.splitlines()) if int(s) in sids and not st.startswith("Z")]
+
+
+def start_services(home: Path, names):
+    """Start fake services exactly as `up` starts real ones (lib/proc.sh start_proc); return their PIDs."""
+    (home / "run").mkdir(parents=True)
+    (home / "logs").mkdir()
+    # A leader with two children, like a gunicorn master with workers.
+    cmd = "sleep 300 & sleep 300 & exec sleep 300"
+    script = f"for f in {LIB}/*.sh; do . \"$f\"; done\n" + "".join(
+        f"start_proc {n} \"$LOGS/{n}.log\" bash -c '{cmd}'\n" for n in names)
+    subprocess.run(["bash", "-c", script], env=env_for(home), check=True, timeout=30)
+    return {n: int((home / "run" / f"{n}.pid").read_text()) for n in names}
+
+
+def test_down_leaves_no_process_even_after_a_sigkilled_leader(tmp_path):
+    home = tmp_path / "cloud"
+    pids = start_services(home, ["svc-a", "svc-b"])
+    time.sleep(0.5)
+    sids = set(pids.values())
+    assert len(session_members(sids)) == 6
+    # Orphan svc-a's children, as a SIGKILLed gunicorn master or a CI kill would.
+    os.kill(pids["svc-a"], signal.SIGKILL)
+    bystander = subprocess.Popen(["sleep", "300"], start_new_session=True)
+    try:
+        result = subprocess.run([str(DEVCLOUD), "down"], env=env_for(home), capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert session_members(sids) == []
+        assert "no process of" in result.stderr
+        assert bystander.poll() is None, "down must not touch processes it did not start"
+        assert not list((home / "run").glob("*.pid"))
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+def _listener_pid(port):
+    out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True, check=True).stdout
+    found = re.findall(r"pid=(\d+)", out)
+    return int(found[0]) if found else None
+
+
+def test_port_conflict_names_the_port_and_the_process(tmp_path):
+    home = tmp_path / "cloud"
+    port = 9696
+    holder = None
+    if _listener_pid(port) is None:
+        holder = subprocess.Popen([sys.executable, "-c",
+                                   "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
+                                   "s.bind(('127.0.0.1', 9696)); s.listen(); "
+                                   "print('ready', flush=True); time.sleep(300)"],
+                                  stdout=subprocess.PIPE, text=True)
+        assert holder.stdout.readline().strip() == "ready"
+    try:
+        # Whoever holds the port now (our throw-away listener, or the shared dev cloud, which is not
+        # part of this DEVCLOUD_HOME) must be named.
+        owner = _listener_pid(port)
+        assert owner is not None
+        result = subprocess.run([str(DEVCLOUD), "up"], env=env_for(home), capture_output=True, text=True, timeout=900)
+        assert result.returncode == 3, result.stderr
+        assert f"port {port} is in use by PID {owner}" in result.stderr
+        assert "Nothing was started" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert not list((home / "run").glob("*.pid"))
+    finally:
+        if holder is not None:
+            holder.kill()
+            holder.wait()
+
+
+@pytest.mark.parametrize("cmd", ["bogus", ""])
+def test_unknown_command_prints_usage(cmd, tmp_path):
+    result = subprocess.run([str(DEVCLOUD)] + ([cmd] if cmd else []), env=env_for(tmp_path / "c"),
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "usage: devcloud" in result.stderr

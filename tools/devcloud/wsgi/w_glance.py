@@ -1,0 +1,13 @@
+# Copyright (c) 2026 govcloud.lifecycle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""gunicorn entry for glance (module name must differ from the package it imports)."""
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("OS_GLANCE_CONFIG_DIR", os.path.join(os.environ["DEVCLOUD_ETC"], "glance"))
+# oslo.config parses sys.argv: hide gunicorn's own arguments from it.
+sys.argv = ["glance-api"]
+from glance.wsgi.api import application  # noqa: E402,F401
