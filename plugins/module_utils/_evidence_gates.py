@@ -1,0 +1,209 @@
+# Copyright (c) 2026 govcloud.lifecycle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Note that this module_util is **PRIVATE** to the collection: it can change at any time.
+
+"""Stage-transition requirements (阶段门禁) evaluated against the evidence ledger.
+
+GATE_REQUIREMENTS maps a target stage to what must already be in the ledger; docs/evidence.md renders
+the same table for operators and auditors.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
+    STAGES,
+    STAGE_TERMS,
+    EvidenceError,
+    parse_ts,
+    utc_now,
+)
+
+# Source of the default: 信息安全等级保护管理办法 Art. 15 (filing within 30 days of going into operation).
+FILING_WINDOW_DAYS = 30
+_MLPS_OK = ("compliant", "basically_compliant")
+
+
+def _req(rid, zh, en, check, **params):
+    return dict(id=rid, zh=zh, en=en, check=check, **params)
+
+
+def _stage_done(stage):
+    zh, en = STAGE_TERMS[stage]
+    return _req("%s_completed" % stage, "%s阶段已完成" % zh, "%s stage completed" % en, "stage_result", stage=stage)
+
+
+GATE_REQUIREMENTS = {
+    "application": [],
+    "approval": [
+        _req("application_submitted", "已提交上线申请", "application submitted", "record", kind="application"),
+    ],
+    "resource_allocation": [
+        _req("online_approved", "上线申请已审批通过", "go-online application approved", "record", kind="approval",
+             subject="application"),
+    ],
+    "network": [_stage_done("resource_allocation")],
+    "deployment": [_stage_done("network")],
+    "hardening": [_stage_done("deployment")],
+    "trial": [_stage_done("hardening")],
+    "security_assessment": [_stage_done("hardening")],
+    "mlps_assessment": [
+        _req("security_assessment_passed", "安全测评通过", "security assessment passed", "record",
+             kind="security_assessment"),
+    ],
+    "filing": [
+        _req("mlps_assessment_passed", "等保测评结论为符合或基本符合", "MLPS assessment compliant or basically compliant",
+             "mlps"),
+    ],
+    "formal_operation": [
+        _req("trial_completed", "试运行已完成", "trial run completed", "record", kind="trial_completion"),
+        _req("security_assessment_passed", "安全测评通过", "security assessment passed", "record",
+             kind="security_assessment"),
+        _req("mlps_assessment_passed", "等保测评结论为符合或基本符合", "MLPS assessment compliant or basically compliant",
+             "mlps"),
+        _req("filing_number", "已取得备案编号（或在投入运行后30日备案期限内）",
+             "filing number recorded (or within the 30-day filing window after going into operation)", "filing"),
+    ],
+    "data_handover": [
+        _req("decommission_approved", "下线申请已审批通过", "decommission approved", "record", kind="approval",
+             subject="decommission"),
+    ],
+    "sanitization": [
+        _req("data_handover_confirmed", "数据移交已由客户确认", "data handover confirmed by the customer", "record",
+             kind="data_handover"),
+    ],
+    "decommission": [
+        _req("data_handover_confirmed", "数据移交已由客户确认", "data handover confirmed by the customer", "record",
+             kind="data_handover"),
+        _req("wipes_passed", "数据清除全部成功并经验证", "every data wipe done and verified", "wipes"),
+    ],
+}
+
+
+def _latest(ledger, application, kind, stage=None, subject=None):
+    for record in ledger.records(application=application, kind=kind, stage=stage, newest_first=True):
+        if subject is None or record["details"].get("subject", "application") == subject:
+            return record
+    return None
+
+
+def _item(req, status, reason, record=None):
+    return {"id": req["id"], "description": req["en"], "description_zh": req["zh"], "status": status,
+            "reason": reason, "seq": record["seq"] if record else None}
+
+
+def _check_record(ledger, application, req):
+    record = _latest(ledger, application, req["kind"], subject=req.get("subject"))
+    if record is None:
+        return _item(req, "missing", "no '%s' record%s in the ledger" % (
+            req["kind"], " with subject '%s'" % req["subject"] if req.get("subject") else ""))
+    if record["result"] != "pass":
+        return _item(req, "failed", "latest '%s' record (seq %d) has result '%s'" % (
+            req["kind"], record["seq"], record["result"]), record)
+    return _item(req, "ok", "seq %d" % record["seq"], record)
+
+
+def _check_stage(ledger, application, req):
+    record = _latest(ledger, application, "stage_result", stage=req["stage"])
+    if record is None:
+        return _item(req, "missing", "no stage_result record for stage '%s'" % req["stage"])
+    if record["result"] != "pass":
+        return _item(req, "failed", "latest stage_result for '%s' (seq %d) has result '%s'" % (
+            req["stage"], record["seq"], record["result"]), record)
+    return _item(req, "ok", "seq %d" % record["seq"], record)
+
+
+def _graded_level(ledger, application):
+    record = _latest(ledger, application, "application")
+    return record["details"].get("mlps_level") if record else None
+
+
+def _check_mlps(ledger, application, req):
+    record = _latest(ledger, application, "mlps_assessment")
+    if record is None:
+        return _item(req, "missing", "no 'mlps_assessment' record in the ledger")
+    conclusion = record["details"].get("conclusion")
+    if conclusion not in _MLPS_OK or record["result"] != "pass":
+        return _item(req, "failed", "latest mlps_assessment (seq %d) concluded '%s'" % (record["seq"], conclusion),
+                     record)
+    graded = _graded_level(ledger, application)
+    if graded is not None and record["details"].get("level") != graded:
+        return _item(req, "failed", "assessed at level %s (seq %d) but the system is graded level %s" % (
+            record["details"].get("level"), record["seq"], graded), record)
+    return _item(req, "ok", "seq %d: %s, level %s" % (record["seq"], conclusion, record["details"].get("level")),
+                 record)
+
+
+def _check_filing(ledger, application, req, now, window_days):
+    record = _latest(ledger, application, "filing")
+    if record is not None and record["result"] == "pass":
+        return _item(req, "ok", "seq %d: filing number %s" % (record["seq"], record["details"].get("filing_number")),
+                     record)
+    graded = _graded_level(ledger, application)
+    if graded is not None and graded < 2:
+        return _item(req, "ok", "level %s system: no filing required" % graded)
+    # Going into operation = the first passed gate into formal_operation; the filing window runs from there.
+    started = None
+    for gate in ledger.records(application=application, kind="gate", stage="formal_operation", result="pass",
+                               limit=1):
+        started = gate
+    if started is None:
+        deadline = (now + datetime.timedelta(days=window_days)).date().isoformat()
+        return _item(req, "pending", "no filing yet; due within %d days of going into operation (by %s)"
+                     % (window_days, deadline))
+    begin = parse_ts(started["ts"])
+    deadline = begin + datetime.timedelta(days=window_days)
+    if now <= deadline:
+        return _item(req, "pending", "no filing yet; operation began %s (seq %d), due by %s" % (
+            begin.date().isoformat(), started["seq"], deadline.date().isoformat()), started)
+    return _item(req, "failed", "no filing number %d days after going into operation on %s (seq %d): overdue since %s"
+                 % (window_days, begin.date().isoformat(), started["seq"], deadline.date().isoformat()), started)
+
+
+def _check_wipes(ledger, application, req):
+    wipes = list(ledger.records(application=application, kind="wipe"))
+    if not wipes:
+        return _item(req, "missing", "no 'wipe' record in the ledger")
+    bad = [w for w in wipes if w["result"] != "pass"]
+    if bad:
+        return _item(req, "failed", "%d of %d wipe record(s) not passed (seq %s)" % (
+            len(bad), len(wipes), ", ".join(str(w["seq"]) for w in bad)), bad[0])
+    return _item(req, "ok", "%d wipe record(s), all passed" % len(wipes), wipes[-1])
+
+
+def evaluate(ledger, application, stage, as_of=None, filing_window_days=FILING_WINDOW_DAYS):
+    """Evaluate the gate into ``stage``: dict with passed, items (every requirement) and message."""
+    if stage not in GATE_REQUIREMENTS:
+        raise EvidenceError("stage: %r is not a lifecycle stage; use one of: %s" % (stage, ", ".join(STAGES)))
+    if isinstance(filing_window_days, bool) or not isinstance(filing_window_days, int) or filing_window_days < 0:
+        raise EvidenceError("filing_window_days: must be a non-negative integer")
+    now = parse_ts(as_of, "as_of") if as_of else utc_now()
+    items = []
+    for req in GATE_REQUIREMENTS[stage]:
+        check = req["check"]
+        if check == "record":
+            items.append(_check_record(ledger, application, req))
+        elif check == "stage_result":
+            items.append(_check_stage(ledger, application, req))
+        elif check == "mlps":
+            items.append(_check_mlps(ledger, application, req))
+        elif check == "filing":
+            items.append(_check_filing(ledger, application, req, now, filing_window_days))
+        elif check == "wipes":
+            items.append(_check_wipes(ledger, application, req))
+    blocking = [i for i in items if i["status"] in ("missing", "failed")]
+    zh, en = STAGE_TERMS[stage]
+    if blocking:
+        message = "gate to %s (%s) for %s blocked: %s" % (stage, zh, application, "; ".join(
+            "%s %s (%s)" % (i["id"], i["status"], i["reason"]) for i in blocking))
+    else:
+        pending = [i for i in items if i["status"] == "pending"]
+        message = "gate to %s (%s) for %s passed (%d requirement(s))%s" % (
+            stage, zh, application, len(items),
+            "; pending: " + "; ".join("%s (%s)" % (i["id"], i["reason"]) for i in pending) if pending else "")
+    return {"passed": not blocking, "stage": stage, "items": items, "message": message,
+            "missing": [i["id"] for i in items if i["status"] == "missing"],
+            "failed": [i["id"] for i in items if i["status"] == "failed"]}

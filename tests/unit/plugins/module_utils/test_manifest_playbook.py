@@ -1,0 +1,133 @@
+# Copyright (c) 2026 govcloud.lifecycle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""manifest_validate and the intake playbook through real ansible-playbook runs (controller only, no cloud)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import random
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+import manifest_cases as C  # noqa: E402  pylint: disable=wrong-import-position
+
+M = C.M
+REPO = C.REPO
+PLAYBOOK_BIN = pathlib.Path(sys.executable).parent / "ansible-playbook"
+INVENTORY = REPO / "inventories" / "example"
+SAMPLE = 20
+
+
+@pytest.fixture
+def env(tmp_path):
+    if not (REPO / ".work" / "collections" / "ansible_collections" / "govcloud" / "lifecycle").exists():
+        pytest.fail("the collection is not linked: run `make collection` first")
+    environ = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+                   ANSIBLE_RETRY_FILES_ENABLED="0", GOVCLOUD_EVIDENCE_DIR=str(tmp_path / "evidence"),
+                   GOVCLOUD_EVIDENCE_KEY=str(tmp_path / "evidence-signing.pem"),
+                   ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"))
+    environ.pop("GOVCLOUD_IMAGE", None)
+    return environ
+
+
+def playbook(env, *args):
+    run = subprocess.run([str(PLAYBOOK_BIN), "-i", str(INVENTORY)] + [str(a) for a in args], cwd=str(REPO), env=env,
+                         capture_output=True, text=True, timeout=300, check=False)
+    return run.returncode, run.stdout + run.stderr
+
+
+def test_sample_of_invalid_manifests_fails_cleanly_through_ansible(env, tmp_path):
+    cases = []
+    for i in range(SAMPLE):
+        mutation = C.MUTATIONS[i % len(C.MUTATIONS)]
+        manifest, path = C.mutated(mutation, random.Random(1000 + i))
+        cases.append({"name": mutation.__name__, "manifest": manifest, "path": path})
+    (tmp_path / "cases.json").write_text(json.dumps({"cases": cases}, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "play.yml").write_text("""
+- name: Validate generated manifests
+  hosts: controller
+  gather_facts: false
+  vars_files: [cases.json]
+  tasks:
+    - name: Validate each case
+      govcloud.lifecycle.manifest_validate:
+        manifest: "{{ item.manifest }}"
+        flavors: "{{ govcloud_flavors }}"
+        cloud_reserved_cidrs: "{{ govcloud_cloud_reserved_cidrs }}"
+        gate: application
+      loop: "{{ cases }}"
+      register: checked
+      ignore_errors: true  # the test reads each failure
+    - name: Keep the results
+      ansible.builtin.copy:
+        content: "{{ checked.results | to_json }}"
+        dest: "%s"
+        mode: "0600"
+    - name: Fail on the first case for real
+      govcloud.lifecycle.manifest_validate:
+        manifest: "{{ cases[0].manifest }}"
+""" % (tmp_path / "results.json"), encoding="utf-8")
+    rc, output = playbook(env, tmp_path / "play.yml")
+    assert rc == 2, output
+    assert "Traceback" not in output and "Unexpected failure" not in output, output
+    assert cases[0]["path"] in output
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert len(results) == SAMPLE
+    for case, result in zip(cases, results):
+        # ansible-core puts this placeholder on every failure; a crash would carry the traceback text instead
+        assert result.get("exception", "(traceback unavailable)") == "(traceback unavailable)", result["exception"]
+        assert "Unexpected failure" not in result["msg"]
+        assert result["failed"] is True and result["valid"] is False, (case["name"], result)
+        assert result["changed"] is False
+        assert any(p.startswith(case["path"] + ":") for p in result["problems"]), (case["name"], result["problems"])
+        assert result["manifest"] == {}
+
+
+def _ledger(directory, key):
+    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+    return Ledger(str(directory), key_file=str(key))
+
+
+def test_intake_records_the_application_and_the_allocation_gate_reads_the_approval(env, tmp_path):
+    evidence, key = tmp_path / "evidence", tmp_path / "evidence-signing.pem"
+    rc, output = playbook(env, REPO / "playbooks" / "manifest.yml", "--check", "-e", "govcloud_manifest_gate=allocation")
+    assert rc == 2 and "no approval by the cloud management unit is recorded" in output, output
+    # The gate itself writes nothing; with ansible.cfg's evidence callback on, the failed task may be logged.
+    if (evidence / "ledger.sqlite").exists():
+        kinds = {r["kind"] for r in _ledger(evidence, key).records()}
+        assert kinds <= {"task"}, "the gate must not write records of its own: %s" % kinds
+
+    rc, output = playbook(env, REPO / "playbooks" / "intake.yml")
+    assert rc == 0, output
+    app = C.example()
+    for server in app["servers"]:
+        server["image"] = "cirros-tiny"
+    expected = M.digest(M.validate(app, **C.check_kwargs())[0])
+    records = [r for r in _ledger(evidence, key).records(application="jx-bdcdj", stage="application")
+               if r["kind"] != "task"]
+    assert len(records) == 1
+    assert records[0]["details"]["manifest_sha256"] == expected
+    assert records[0]["details"]["mlps_level"] == 3
+
+    rc, output = playbook(env, REPO / "playbooks" / "manifest.yml", "-e", "govcloud_manifest_gate=allocation")
+    assert rc == 2 and "no approval by the cloud management unit is recorded" in output, output
+
+    _ledger(evidence, key).append(
+        application="jx-bdcdj", stage="approval", kind="approval", party="management_unit", actor="cloud-admin",
+        result="pass", summary="上线申请 approved",
+        details={"approver": "江西省信息中心", "decision": "approved", "date": "2026-11-20",
+                 "manifest_sha256": expected})
+    rc, output = playbook(env, REPO / "playbooks" / "manifest.yml", "-e", "govcloud_manifest_gate=allocation")
+    assert rc == 0, output
+
+    changed = dict(C.example(), description="另一个系统 another system")
+    (tmp_path / "changed.json").write_text(json.dumps({"application": changed}, ensure_ascii=False), encoding="utf-8")
+    rc, output = playbook(env, REPO / "playbooks" / "manifest.yml", "-e", "govcloud_manifest_gate=allocation",
+                          "-e", "@%s" % (tmp_path / "changed.json"))
+    assert rc == 2 and "needs a new approval" in output, output
