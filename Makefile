@@ -58,7 +58,9 @@ molecule: deps
 
 test: lint sanity units testbed-tests molecule
 
+# the main job: the example application's life against the dev cloud, ending with the auditor report
 demo: deps
+	tools/demo/run.sh
 
 clean:
 	rm -rf .work tests/output

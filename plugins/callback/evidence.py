@@ -114,6 +114,7 @@ import re
 import time
 
 from ansible.plugins.callback import CallbackBase
+from ansible.template import Templar
 
 from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
     ENV_APPLICATION,
@@ -202,16 +203,22 @@ class CallbackModule(CallbackBase):
         self._options_ready = True
 
     def _play_var(self, play, name):
+        """Extra var, else the play's view of the variable (play vars, then the inventory vars of the play's
+        first host, e.g. ``group_vars/all``), templated: ``"{{ application.id }}"`` is the usual form."""
         try:
-            extra = play.get_variable_manager().extra_vars
+            manager = play.get_variable_manager()
+            extra = manager.extra_vars
             if extra.get(name):
                 return str(extra[name])
-        except Exception:
-            pass
-        value = (play.vars or {}).get(name) if hasattr(play, "vars") else None
-        if isinstance(value, str) and value and "{" not in value:
-            return value
-        return None
+            inventory = getattr(manager, "_inventory", None)
+            hosts = inventory.get_hosts(play.hosts) if inventory is not None else []
+            variables = manager.get_vars(play=play, host=hosts[0] if hosts else None, include_hostvars=False)
+            value = variables.get(name)
+            if isinstance(value, str) and "{" in value:
+                value = Templar(loader=getattr(play, "_loader", None), variables=variables).template(value)
+        except Exception:  # evidence trouble must never break the playbook; unassigned is then warned about
+            return None
+        return str(value) if isinstance(value, (str, int)) and str(value) else None
 
     def _context(self):
         application = self._opt("application") or os.environ.get(ENV_APPLICATION) or self._play_application

@@ -30,6 +30,7 @@ SERVICES = [
 ]
 FLAVORS = [("m1.tiny", 512, 1, 1), ("m1.small", 2048, 1, 20)]
 IMAGE = "devcloud-tiny"
+PUBLIC_NET, PUBLIC_CIDR, PUBLIC_GATEWAY = "public", "172.24.4.0/24", "172.24.4.1"
 
 
 def connect():
@@ -104,8 +105,21 @@ def ready(conn, args):
     if not conn.image.find_image(IMAGE, ignore_missing=True):
         conn.create_image(IMAGE, data=b"\0" * 1024, disk_format="raw", container_format="bare",
                           visibility="public", wait=True)
+    ensure_public_network(conn)
     print("ready")
     return 0
+
+
+def ensure_public_network(conn):
+    """The provider network a router's external gateway attaches to, as a real cloud has one (devstack's
+    name and range): applications that expose services to the internet get their gateway from it."""
+    net = conn.network.find_network(PUBLIC_NET, ignore_missing=True)
+    if net is None:
+        net = conn.network.create_network(name=PUBLIC_NET, is_router_external=True, is_shared=False,
+                                          provider_network_type="flat", provider_physical_network="public")
+    if not list(conn.network.subnets(network_id=net.id)):
+        conn.network.create_subnet(network_id=net.id, name=PUBLIC_NET + "-subnet", cidr=PUBLIC_CIDR,
+                                   ip_version=4, is_dhcp_enabled=False, gateway_ip=PUBLIC_GATEWAY)
 
 
 def health(conn, args):
@@ -149,6 +163,10 @@ def health(conn, args):
                                         "resource provider for the fake compute host"))
     check("flavors", lambda: _require(all(conn.compute.find_flavor(f[0], ignore_missing=True) for f in FLAVORS),
                                       ", ".join(f[0] for f in FLAVORS)))
+    check("public network", lambda: _require(
+        any(s.cidr == PUBLIC_CIDR for s in conn.network.subnets(
+            network_id=conn.network.find_network(PUBLIC_NET, ignore_missing=False).id)),
+        f"external network {PUBLIC_NET} {PUBLIC_CIDR}"))
     if args.json:
         print(json.dumps([{"check": n, "ok": ok, "detail": d} for n, ok, d in checks]))
     else:

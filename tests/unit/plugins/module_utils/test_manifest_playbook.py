@@ -107,7 +107,7 @@ def test_intake_records_the_application_and_the_allocation_gate_reads_the_approv
     assert rc == 0, output
     app = C.example()
     for server in app["servers"]:
-        server["image"] = "cirros-tiny"
+        server["image"] = "devcloud-tiny"
     expected = M.digest(M.validate(app, **C.check_kwargs())[0])
     records = [r for r in _ledger(evidence, key).records(application="jx-bdcdj", stage="application")
                if r["kind"] != "task"]
