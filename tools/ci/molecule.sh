@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run Molecule scenarios (all under molecule/ but `shared`, or those named) with the test bed they need:
+# Run Molecule scenarios (all under molecule/ but `shared`, or those named) with the test bed they need,
+# and, when running everything, the integration tests under tests/integration:
 # the dev cloud is started in the background while the test-host image is built or checked, and whatever
 # this script started is stopped again on exit, so CI ends with nothing left running.
 set -euo pipefail
@@ -44,7 +45,15 @@ echo "molecule: test bed ready after $((SECONDS - t0)) s"
 
 declare -A took
 failed=()
+# integration tests that need the bed but no scenario of their own (only when running everything)
+if ((! $#)); then
+  ts=$SECONDS
+  if .venv/bin/python -m pytest -q -p no:cacheprovider tests/integration; then took[integration]=$((SECONDS - ts))
+  else took[integration]="FAILED after $((SECONDS - ts))"; failed+=(integration); fi
+  scenarios=(integration "${scenarios[@]}")
+fi
 for s in "${scenarios[@]}"; do
+  [ "$s" = integration ] && continue
   ts=$SECONDS
   if molecule test -s "$s"; then took[$s]=$((SECONDS - ts)); else took[$s]="FAILED after $((SECONDS - ts))"; failed+=("$s"); fi
 done

@@ -1,0 +1,92 @@
+# Copyright (c) 2026 govcloud.lifecycle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Bad input changes nothing in the cloud: playbooks/onboard.yml against the real dev cloud.
+
+One invalid manifest per kind of mistake (the mutations the property tests use, 30 kinds) goes through the
+operator's real allocation playbook; each run must fail naming the field, never with a traceback, and the cloud
+must hold exactly what it held before (every project, user, group, network, subnet, router, port, security
+group and rule, server, volume and keypair, across all projects).  Needs the dev cloud (tools/ci/molecule.sh
+starts it before it runs this directory).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import random
+import subprocess
+import sys
+
+import openstack
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "unit" / "plugins" / "module_utils"))
+import manifest_cases as C  # noqa: E402  pylint: disable=wrong-import-position
+
+PLAYBOOK_BIN = pathlib.Path(sys.executable).parent / "ansible-playbook"
+CLOUD = "devcloud-admin"
+
+
+@pytest.fixture(scope="module")
+def cloud():
+    try:
+        conn = openstack.connect(cloud=CLOUD)
+        conn.identity.get_token()
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        pytest.fail("the dev cloud is not reachable (%s); run tools/devcloud/devcloud up" % exc, pytrace=False)
+    return conn
+
+
+def snapshot(conn):
+    """Ids of everything a run could create, across all projects."""
+    net = conn.network
+    listing = {
+        "projects": conn.identity.projects(), "users": conn.identity.users(), "groups": conn.identity.groups(),
+        "role_assignments": conn.identity.role_assignments(),
+        "networks": net.networks(), "subnets": net.subnets(), "routers": net.routers(), "ports": net.ports(),
+        "security_groups": net.security_groups(), "security_group_rules": net.security_group_rules(),
+        "servers": conn.compute.servers(all_projects=True),
+        "volumes": conn.block_storage.volumes(all_projects=True), "keypairs": conn.compute.keypairs(),
+    }
+    out = {}
+    for kind, items in listing.items():
+        if kind == "role_assignments":
+            out[kind] = sorted(json.dumps(a.to_dict(computed=False), sort_keys=True, default=str) for a in items)
+        else:
+            out[kind] = sorted(getattr(i, "id", None) or i.name for i in items)
+    return out
+
+
+def test_every_kind_of_bad_manifest_is_refused_before_any_cloud_call(cloud, tmp_path):
+    before = snapshot(cloud)
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               GOVCLOUD_EVIDENCE_DIR=str(tmp_path / "evidence"), GOVCLOUD_EVIDENCE_KEY=str(tmp_path / "key.pem"),
+               GOVCLOUD_HANDOVER_VAULT_PASSWORD="integration-handover-secret", OS_CLOUD=CLOUD)
+    failures = []
+    for index, mutation in enumerate(C.MUTATIONS):
+        manifest, path = C.mutated(mutation, random.Random(7000 + index))
+        if isinstance(manifest, dict) and isinstance(manifest.get("id"), str) and not path.endswith(".id"):
+            # a name no tenant has, so that a run that got past the checks would have to create things
+            manifest["id"] = "badin-%02d" % index
+        extra = tmp_path / ("bad-%02d.json" % index)
+        extra.write_text(json.dumps({"application": manifest}, ensure_ascii=False), encoding="utf-8")
+        run = subprocess.run([str(PLAYBOOK_BIN), "-i", str(REPO / "inventories" / "example"),
+                              str(REPO / "playbooks" / "onboard.yml"), "-e", "@%s" % extra],
+                             cwd=str(REPO), env=env, capture_output=True, text=True, timeout=300, check=False)
+        output = run.stdout + run.stderr
+        if run.returncode == 0:
+            failures.append("%s: accepted" % mutation.__name__)
+        elif path not in output:
+            failures.append("%s: the message does not name %s:\n%s" % (mutation.__name__, path, output[-2000:]))
+        elif "Traceback (most recent call last)" in output:
+            failures.append("%s: traceback:\n%s" % (mutation.__name__, output[-2000:]))
+    assert not failures, "\n".join(failures)
+    after = snapshot(cloud)
+    changed = {kind: (sorted(set(after[kind]) - set(before[kind])), sorted(set(before[kind]) - set(after[kind])))
+               for kind in before if before[kind] != after[kind]}
+    assert not changed, "the cloud changed (added, removed): %s" % changed
+    assert sum(len(v) for v in before.values()) > 0
