@@ -27,33 +27,14 @@ description:
   - Runs on the controller (action plugin); a missing ledger, a damaged database or an unwritable O(dest) fail
     with a message naming the option. Never creates a ledger.
 author:
-  - govcloud.lifecycle contributors (@govcloud-lifecycle)
+  - govcloud.lifecycle contributors (@govcloud)
 extends_documentation_fragment:
   - govcloud.lifecycle.evidence
   - govcloud.lifecycle._attributes
-  - ansible.builtin.action_common_attributes
+  - govcloud.lifecycle._attributes.CONTROLLER
   - ansible.builtin.action_common_attributes.conn
   - ansible.builtin.action_common_attributes.flow
 attributes:
-  action:
-    support: full
-    details:
-      - Runs on the controller whatever host the task targets.
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  become:
-    support: none
-  connection:
-    support: none
-  delegation:
-    support: none
-    details:
-      - The ledger and O(dest) are always on the controller.
-  platform:
-    support: full
-    platforms: all
   check_mode:
     support: full
     details:
