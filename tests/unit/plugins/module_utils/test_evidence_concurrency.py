@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+import select
 import signal
 import time
 
@@ -73,19 +74,34 @@ def test_killed_writer_leaves_verifiable_ledger(tmp_path_factory, run):
     rnd = random.Random(run)
     read_fd, write_fd = os.pipe()
     committed = {}
+    received = bytearray()
+
+    def drain(timeout):
+        ready, _, _ = select.select([read_fd], [], [], timeout)
+        if ready:
+            received.extend(os.read(read_fd, 1 << 20))
+
     # two writers in a row, each killed: the second starts from whatever the first left behind
     for attempt in range(2):
         proc = ctx.Process(target=_crashing_writer, args=(directory, key, write_fd, run * 10 + attempt))
+        lines_before = received.count(b"\n")
         proc.start()
-        time.sleep(rnd.uniform(0.02, 0.2))
+        # the kill lands at a random point *while writing*: after this writer's first commit, however slow
+        # the machine is (on a loaded machine a fixed delay could kill it before it wrote anything)
+        deadline = time.monotonic() + 120
+        while received.count(b"\n") == lines_before and time.monotonic() < deadline:
+            drain(0.5)
+        assert received.count(b"\n") > lines_before, "writer %d committed nothing within 120 s" % attempt
+        time.sleep(rnd.uniform(0.0, 0.2))
         os.kill(proc.pid, signal.SIGKILL)
         proc.join()
         assert proc.exitcode == -signal.SIGKILL
     os.close(write_fd)
     with os.fdopen(read_fd, "rb") as pipe:
-        for line in pipe.read().splitlines():
-            seq, digest = line.split()
-            committed[int(seq)] = digest.decode()
+        received.extend(pipe.read())
+    for line in bytes(received).splitlines():
+        seq, digest = line.split()
+        committed[int(seq)] = digest.decode()
     with Ledger(directory, key_file=key, create=False) as ledger:
         report = ledger.verify()
         assert report["ok"], (report["reason"], report["anchor"])
