@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+# Copyright (c) 2026 govcloud.lifecycle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Test-side workload for the decommission_inventory scenario (openstacksdk only; network parts: cloud.py).
+
+  workload.py populate PROJECT        a volume, its snapshot, a private image, a server with a floating IP
+  workload.py purge PROJECT...        delete what populate made (then cloud.py purge removes the rest)
+  workload.py snapshot PROJECT FILE   everything in PROJECT as JSON (cloud.py snapshot + compute/storage/images)
+  workload.py same PROJECT FILE       exit 1 with the differences if PROJECT is not as in FILE
+  workload.py verify APP NEIGHBOUR LEDGER_DIR
+                                      the recorded dry-run inventory equals the cloud's own listing of APP and
+                                      names nothing of NEIGHBOUR
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "network_segmentation"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", ".work", "collections"))
+
+import cloud  # noqa: E402  (molecule/network_segmentation/cloud.py)
+import openstack  # noqa: E402
+
+
+def as_project(c, proj):
+    """A connection scoped to proj: nova/cinder/glance create in the caller's project only."""
+    role = c.identity.find_role("member")
+    me = c.identity.find_user("admin", domain_id="default")
+    c.identity.assign_project_role_to_user(proj, me, role)
+    # connect_as_project(id) looks the id up as a name in the user's domain; a fresh connect takes the id
+    return openstack.connect(cloud=cloud.CLOUD, project_id=proj.id), (proj, me, role)
+
+
+def release(c, grant):
+    proj, me, role = grant
+    c.identity.unassign_project_role_from_user(proj, me, role)
+
+
+def populate(c, name):
+    proj = cloud.project(c, name)
+    p, grant = as_project(c, proj)
+    try:
+        vol = p.block_storage.find_volume("%s-data" % name) or p.block_storage.create_volume(
+            name="%s-data" % name, size=1)
+        p.block_storage.wait_for_status(vol, "available", wait=120)
+        if p.block_storage.find_snapshot("%s-data-snap" % name) is None:
+            snap = p.block_storage.create_snapshot(volume_id=vol.id, name="%s-data-snap" % name)
+            p.block_storage.wait_for_status(snap, "available", wait=120)
+        if p.image.find_image("%s-private" % name) is None:
+            p.image.create_image(name="%s-private" % name, data=b"\0" * 1024, disk_format="raw",
+                                 container_format="bare", visibility="private")
+        server = p.compute.find_server("%s-web" % name)
+        if server is None:
+            net = p.network.find_network("%s-internet" % name, project_id=proj.id)
+            server = p.compute.create_server(
+                name="%s-web" % name, flavor_id=p.compute.find_flavor("m1.tiny").id,
+                image_id=p.image.find_image("devcloud-tiny").id, networks=[{"uuid": net.id}])
+            server = p.compute.wait_for_server(server, wait=180)
+        if not list(p.network.ips(project_id=proj.id)):
+            port = next(iter(p.network.ports(device_id=server.id)))
+            p.network.create_ip(floating_network_id=p.network.find_network("public").id, port_id=port.id,
+                                project_id=proj.id)
+    finally:
+        release(c, grant)
+
+
+def purge(c, name):
+    proj = cloud.project(c, name)
+    if proj is None:
+        return
+    for ip in c.network.ips(project_id=proj.id):
+        c.network.delete_ip(ip)
+    for server in c.compute.servers(all_projects=True, project_id=proj.id):
+        c.compute.delete_server(server)
+        c.compute.wait_for_delete(server, wait=180)
+    for snap in c.block_storage.snapshots(all_projects=True, project_id=proj.id):
+        c.block_storage.delete_snapshot(snap)
+        c.block_storage.wait_for_delete(snap, wait=120)
+    for vol in c.block_storage.volumes(all_projects=True, project_id=proj.id):
+        c.block_storage.delete_volume(vol)
+        c.block_storage.wait_for_delete(vol, wait=120)
+    for image in c.image.images(owner=proj.id):
+        c.image.delete_image(image)
+
+
+def listing(c, proj):
+    def ids(items):
+        return sorted(i.id for i in items)
+    pid = proj.id
+    return {
+        "servers": ids(c.compute.servers(all_projects=True, project_id=pid)),
+        "volumes": ids(c.block_storage.volumes(all_projects=True, project_id=pid)),
+        "snapshots": ids(c.block_storage.snapshots(all_projects=True, project_id=pid)),
+        "backups": ids(c.block_storage.backups(all_projects=True, project_id=pid)),
+        "images": ids(c.image.images(owner=pid)),
+        "floating_ips": ids(c.network.ips(project_id=pid)),
+        "ports": ids(c.network.ports(project_id=pid)),
+        "routers": ids(c.network.routers(project_id=pid)),
+        "subnets": ids(c.network.subnets(project_id=pid)),
+        "networks": ids(c.network.networks(project_id=pid)),
+        "security_groups": ids(c.network.security_groups(project_id=pid)),
+        "users": sorted({a.user["id"] for a in c.identity.role_assignments(scope_project_id=pid, effective=True)
+                         if a.user}),
+        "groups": sorted({a.group["id"] for a in c.identity.role_assignments(scope_project_id=pid) if a.group}),
+    }
+
+
+def snapshot(c, name):
+    proj = cloud.project(c, name)
+    snap = cloud.snapshot(c, name)
+    snap["workload"] = listing(c, proj)
+    return snap
+
+
+def verify(c, app, neighbour, ledger_dir):
+    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+
+    proj, nb = cloud.project(c, app), cloud.project(c, neighbour)
+    with Ledger(ledger_dir, create=False) as ledger:
+        assert ledger.verify()["ok"] is True
+        notes = [r for r in ledger.records(application=app, stage="decommission", kind="note")]
+    assert len(notes) == 1, "expected one dry-run record (the idempotence run adds none), got %d" % len(notes)
+    inv = notes[0]["details"]["inventory"]
+    assert notes[0]["details"]["dry_run"] is True and inv["project_id"] == proj.id
+    expected = listing(c, proj)
+    problems = []
+    for key, want in expected.items():
+        got = sorted(r["id"] for r in inv["resources"][key])
+        if got != want:
+            problems.append("%s: recorded %s, cloud has %s" % (key, got, want))
+    minimum = {"servers": 1, "volumes": 1, "snapshots": 1, "images": 1, "floating_ips": 1, "routers": 1,
+               "networks": 2, "subnets": 2, "users": 3, "groups": 3, "keypairs": 1, "role_assignments": 3}
+    for key, least in minimum.items():
+        if inv["counts"][key] < least:
+            problems.append("%s: %d recorded, at least %d exist" % (key, inv["counts"][key], least))
+    nb_ids = {i for ids in listing(c, nb).values() for i in ids} | {nb.id}
+    leaked = sorted({r["id"] for items in inv["resources"].values() for r in items} & nb_ids)
+    if leaked:
+        problems.append("neighbour's resources in the inventory: %s" % leaked)
+    if problems:
+        print("\n".join(problems))
+        return 1
+    print("inventory of %s matches the cloud: %s" % (app, json.dumps(inv["counts"], sort_keys=True)))
+    return 0
+
+
+def main(argv):
+    c = cloud.conn()
+    cmd = argv[0]
+    if cmd == "populate":
+        populate(c, argv[1])
+    elif cmd == "purge":
+        for name in argv[1:]:
+            purge(c, name)
+    elif cmd == "snapshot":
+        with open(argv[2], "w") as handle:
+            json.dump(snapshot(c, argv[1]), handle, indent=1, sort_keys=True)
+    elif cmd == "same":
+        with open(argv[2]) as handle:
+            before = json.load(handle)
+        after = json.loads(json.dumps(snapshot(c, argv[1])))
+        if before != after:
+            print("project %s changed:\nbefore %s\nafter  %s" % (argv[1], json.dumps(before, sort_keys=True),
+                                                                 json.dumps(after, sort_keys=True)))
+            return 1
+        print("project %s unchanged" % argv[1])
+    elif cmd == "verify":
+        return verify(c, argv[1], argv[2], argv[3])
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
