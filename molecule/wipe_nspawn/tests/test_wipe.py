@@ -96,7 +96,9 @@ def test_root_disk_of_the_controller_is_refused():
 
 def test_mounted_device_is_refused_and_left_untouched(host, hostvars):
     dev = hostvars["testhosts_spare_device"]
-    host.check_output(f"mkfs.ext4 -q -F -L MOUNTED {dev} && mkdir -p /mnt/busy && mount {dev} /mnt/busy")
+    # read-only, so that the kernel itself (ext4's lazy inode-table init, the journal) cannot change the
+    # device while the test compares its hash: any change then is the module's
+    host.check_output(f"mkfs.ext4 -q -F -L MOUNTED {dev} && mkdir -p /mnt/busy && mount -o ro {dev} /mnt/busy")
     try:
         before = host.check_output(f"sha256sum {dev}")
         res = run_module(hostvars["inventory_hostname"], {"device": dev})
