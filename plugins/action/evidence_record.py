@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import RECORD_SPEC
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
+
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import RECORD_FIELDS, RECORD_SPEC
 from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
     EvidenceError,
     build_record,
+    canonical,
     hash_file,
     resolve_dir,
     writable_problem,
@@ -17,6 +21,10 @@ from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import
 from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_action import EvidenceAction
 
 _IGNORED_BY_ONCE = ("seq", "ts", "prev_hash", "hash", "actor")
+
+# Items of `records` are validated one by one, so that an error names the item's index (core's sub-option
+# validation does not say which element failed).
+_ITEM_VALIDATOR = ArgumentSpecValidator(RECORD_FIELDS)
 
 
 class ActionModule(EvidenceAction):
@@ -39,21 +47,29 @@ class ActionModule(EvidenceAction):
                 out.append({"name": item.get("name"), "sha256": item.get("sha256")})
         return out
 
-    def evidence_run(self, args, task_vars):
-        fields = dict(
+    def _fields(self, args, task_vars):
+        return dict(
             application=args["application"], kind=args["kind"], stage=args["stage"], clauses=args["clauses"],
             party=args["party"], actor=args["actor"], result=args["result"], summary=args["summary"],
             details=args["details"], artifacts=self._artifacts(args["artifacts"]),
             targets=args["targets"] if args["targets"] is not None else [task_vars.get("inventory_hostname", "")],
         )
-        secrets = self.known_secrets(task_vars)
-        body = build_record(fields, secrets)  # validation first: bad input changes nothing, even in check mode
+
+    def _open(self, args):
         directory = resolve_dir(args["evidence_dir"], args["application"])
         if self.check_mode:
             problem = writable_problem(directory)
             if problem:
                 raise EvidenceError(problem)
-        ledger = self.open_ledger(args, create=not self.check_mode)
+        return self.open_ledger(args, create=not self.check_mode)
+
+    def evidence_run(self, args, task_vars):
+        if args["records"] is not None:
+            return self._run_batch(args, task_vars)
+        fields = self._fields(args, task_vars)
+        secrets = self.known_secrets(task_vars)
+        body = build_record(fields, secrets)  # validation first: bad input changes nothing, even in check mode
+        ledger = self._open(args)
         with ledger:
             if args["once"]:
                 same = self._same_record(ledger, body)
@@ -77,6 +93,70 @@ class ActionModule(EvidenceAction):
                                   before="", after=_as_text(record))
         return result
 
+    def _run_batch(self, args, task_vars):
+        """All records of `records` in one transaction: every item is validated first, then all or none is written."""
+        secrets = self.known_secrets(task_vars)
+        bodies = []
+        for index, item in enumerate(args["records"]):
+            if not isinstance(item, dict):
+                raise EvidenceError("records[%d]: must be a mapping of record fields, got %s"
+                                    % (index, type(item).__name__))
+            checked = _ITEM_VALIDATOR.validate(item)
+            if checked.error_messages:
+                raise EvidenceError("records[%d]: %s" % (index, "; ".join(
+                    ("unsupported field %s" % err.msg) if isinstance(err, UnsupportedError) else err.msg
+                    for err in checked.errors.errors)))
+            try:
+                fields = self._fields(dict(checked.validated_parameters, application=args["application"]), task_vars)
+                bodies.append(build_record(fields, secrets))
+            except EvidenceError as exc:
+                raise EvidenceError("records[%d]: %s" % (index, exc))
+        ledger = self._open(args)
+        with ledger:
+            skipped = []
+            if args["once"]:
+                existing = self._existing(ledger, bodies)
+                new, seen = [], set()
+                for body in bodies:
+                    key = _once_key(body)
+                    if key in existing:
+                        skipped.append(existing[key]["seq"])
+                    elif key not in seen:  # two identical items in one batch are written once
+                        seen.add(key)
+                        new.append(body)
+                bodies = new
+            head = ledger.head()
+            if not bodies:
+                return dict(changed=False, records=[], existing=skipped, ledger=ledger.path,
+                            msg="all %d records already exist" % len(skipped) if skipped else "no records given")
+            if self.check_mode:
+                records = [dict(body, seq=head["seq"] + 1 + i) for i, body in enumerate(bodies)]
+                records[0]["prev_hash"] = head["hash"]
+                verb = "would append"
+            else:
+                records = ledger.append_many(bodies, prepared=True)
+                verb = "appended"
+            result = dict(changed=True, records=records, existing=skipped, ledger=ledger.path,
+                          msg="%s %d records (%d to %d) to %s%s" % (
+                              verb, len(records), records[0]["seq"], records[-1]["seq"], ledger.path,
+                              "; %d already present" % len(skipped) if skipped else ""))
+            if not self.check_mode and args["checkpoint"]:
+                result["anchor"] = ledger.checkpoint()
+        if self.diff_mode:
+            result["diff"] = dict(before_header="%s (%d records)" % (ledger.path, head["seq"]),
+                                  after_header="%s (%d records)" % (ledger.path, head["seq"] + len(records)),
+                                  before="", after="".join(_as_text(r) + "\n" for r in records))
+        return result
+
+    @staticmethod
+    def _existing(ledger, bodies):
+        """{once-key: stored record} for the application/stage/kind combinations of the batch (one query each)."""
+        found = {}
+        for application, stage, kind in sorted({(b["application"], b["stage"], b["kind"]) for b in bodies}):
+            for record in ledger.records(application=application, stage=stage, kind=kind, newest_first=True):
+                found.setdefault(_once_key(record), record)
+        return found
+
     @staticmethod
     def _same_record(ledger, body):
         for record in ledger.records(application=body["application"], stage=body["stage"], kind=body["kind"],
@@ -84,6 +164,10 @@ class ActionModule(EvidenceAction):
             if all(record[k] == v for k, v in body.items() if k not in _IGNORED_BY_ONCE):
                 return record
         return None
+
+
+def _once_key(record):
+    return canonical(dict((k, v) for k, v in record.items() if k not in _IGNORED_BY_ONCE))
 
 
 def _as_text(record):

@@ -16,23 +16,33 @@ EVIDENCE_OPTIONS = dict(
     evidence_anchor=dict(type="path"),
 )
 
+# The fields of one record: the single-record options of evidence_record and each item of its `records` list.
+RECORD_FIELDS = dict(
+    kind=dict(type="str", required=True, choices=list(KINDS)),
+    stage=dict(type="str", choices=list(STAGES)),
+    clauses=dict(type="list", elements="str", default=[]),
+    party=dict(type="str", choices=list(PARTIES)),
+    actor=dict(type="str"),
+    targets=dict(type="list", elements="str"),
+    result=dict(type="str", choices=list(RESULTS)),
+    summary=dict(type="str", default=""),
+    details=dict(type="dict", default={}),
+    artifacts=dict(type="list", elements="raw", default=[]),
+)
+
 RECORD_SPEC = dict(
     argument_spec=dict(
         EVIDENCE_OPTIONS,
         application=dict(type="str", required=True),
-        kind=dict(type="str", required=True, choices=list(KINDS)),
-        stage=dict(type="str", choices=list(STAGES)),
-        clauses=dict(type="list", elements="str", default=[]),
-        party=dict(type="str", choices=list(PARTIES)),
-        actor=dict(type="str"),
-        targets=dict(type="list", elements="str"),
-        result=dict(type="str", choices=list(RESULTS)),
-        summary=dict(type="str", default=""),
-        details=dict(type="dict", default={}),
-        artifacts=dict(type="list", elements="raw", default=[]),
+        # each item holds RECORD_FIELDS; the action plugin validates them item by item to name the failing index
+        records=dict(type="list", elements="dict"),
         once=dict(type="bool", default=False),
         checkpoint=dict(type="bool", default=True),
+        # a single record: the same fields, kind is then required through required_one_of
+        **dict((name, dict((k, v) for k, v in spec.items() if k != "required")) for name, spec in RECORD_FIELDS.items())
     ),
+    required_one_of=[("kind", "records")],
+    mutually_exclusive=[("records", name) for name in RECORD_FIELDS],
 )
 
 VERIFY_SPEC = dict(
@@ -67,6 +77,7 @@ GATE_SPEC = dict(
         application=dict(type="str", required=True),
         stage=dict(type="str", required=True, choices=list(STAGES)),
         filing_window_days=dict(type="int", default=30),
+        approvals=dict(type="list", elements="dict", default=[]),
         as_of=dict(type="str"),
         record=dict(type="bool", default=True),
         actor=dict(type="str"),

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: evidence_record
-short_description: Append a typed record to the evidence ledger (证据台账)
+short_description: Append typed records to the evidence ledger (证据台账)
 version_added: 1.0.0
 description:
   - Appends one record to the append-only, hash-chained evidence ledger of an application system and signs the
     new head (checkpoint) with the anchor key.
+  - With O(records), appends a batch of records in one transaction (all or nothing) and signs the head once,
+    e.g. one record per control check of a host.
   - Used directly for approvals (审批), security assessment (安全测评) and MLPS assessment (等保测评) results,
     filing numbers (备案编号), trial completion (试运行) and data handover confirmations (数据移交确认); every
     other change is recorded by the C(govcloud.lifecycle.evidence) callback.
@@ -40,16 +42,29 @@ attributes:
     support: partial
     details:
       - Every run appends a record (evidence of each run) unless O(once=true), which appends only when no
-        identical record (same application, stage, kind and content) exists.
+        identical record (same application, stage, kind and content) exists; with O(records) this applies to
+        each item.
 options:
   application:
     description:
       - Application system id (a slug, e.g. V(tax-portal)), the system the record belongs to.
+      - With O(records), applies to every item (one ledger, one transaction).
     type: str
     required: true
+  records:
+    description:
+      - Several records to append in one transaction instead of a single one.
+      - Each item is a mapping with the single-record fields O(kind) (required), O(stage), O(clauses), O(party),
+        O(actor), O(targets), O(result), O(summary), O(details) and O(artifacts), with the same meaning,
+        defaults and checks.
+      - Every item is validated before anything is written; the first invalid item fails the task with its
+        index and field named (e.g. C(records[3]) and C(details.level)) and nothing is appended.
+      - Mutually exclusive with the single-record fields.
+    type: list
+    elements: dict
   kind:
     description:
-      - Record type. Required O(details) per kind
+      - Record type. One of O(kind) and O(records) is required. Required O(details) per kind
         (types in brackets; C(date) is V(YYYY-MM-DD)).
       - V(application) (上线申请) C(applicant_org), C(system_name), C(mlps_level) [int], C(date).
       - V(approval) (审批) C(approver), C(decision) [V(approved), V(rejected), V(conditional)], C(date);
@@ -65,7 +80,6 @@ options:
       - V(gate) (阶段门禁) C(target_stage); written by M(govcloud.lifecycle.lifecycle_gate).
       - V(stage_result), V(control_check), V(task), V(evidence_gap), V(note) have free-form details.
     type: str
-    required: true
     choices: [application, approval, security_assessment, mlps_assessment, filing, trial_completion, data_handover,
               wipe, stage_result, gate, control_check, task, evidence_gap, note]
   stage:
@@ -129,8 +143,9 @@ options:
     default: false
   checkpoint:
     description:
-      - Sign the new head into the anchor file right away. Leave on unless many records follow in a loop; an
-        unsigned tail is only protected by the hash chain (see docs/evidence.md).
+      - Sign the new head into the anchor file right away. Leave on unless many records follow in a loop
+        (better, give them as O(records)); an unsigned tail is only protected by the hash chain (see
+        docs/evidence.md).
     type: bool
     default: true
 seealso:
@@ -175,6 +190,24 @@ EXAMPLES = r"""
       filing_authority: Nanchang Public Security Bureau
       date: "2026-06-01"
 
+- name: Record the result of every control check of a host in one transaction (控制项检查)
+  govcloud.lifecycle.evidence_record:
+    application: tax-portal
+    once: true
+    records:
+      - kind: control_check
+        stage: hardening
+        clauses: ["8.1.4.1.a"]
+        result: pass
+        summary: "8.1.4.1.a-01 | User names and UIDs are unique: pass"
+        details: {control: 8.1.4.1.a-01, expected: no duplicates, actual: "duplicates: none"}
+      - kind: control_check
+        stage: hardening
+        clauses: ["8.1.4.1.b"]
+        result: gap
+        summary: "8.1.4.1.b-03 | Log out idle shells: gap"
+        details: {control: 8.1.4.1.b-03, expected: "TMOUT <= 600", actual: "TMOUT=unset"}
+
 - name: Record the customer's confirmation of the data handover (数据移交确认)
   govcloud.lifecycle.evidence_record:
     application: tax-portal
@@ -192,7 +225,7 @@ EXAMPLES = r"""
 RETURN = r"""
 record:
   description: The record as stored (or, in check mode, as it would be stored; then without C(ts) and C(hash)).
-  returned: success
+  returned: success, without O(records)
   type: dict
   contains:
     seq:
@@ -211,6 +244,20 @@ record:
       description: Hash of the previous record (64 zeros for the first).
       type: str
       sample: 0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9
+records:
+  description:
+    - With O(records), the records appended, in order (in check mode, as they would be stored; then without
+      C(ts), C(hash) and, but for the first, C(prev_hash)). Items skipped by O(once) are not in it.
+  returned: success, with O(records)
+  type: list
+  elements: dict
+  sample: [{"seq": 43, "kind": "control_check", "result": "pass", "clauses": ["8.1.4.1.a"]}]
+existing:
+  description: With O(records) and O(once=true), the sequence numbers of the existing records that made items skipped.
+  returned: success, with O(records)
+  type: list
+  elements: int
+  sample: [12, 13]
 ledger:
   description: Path of the ledger database.
   returned: always

@@ -188,6 +188,137 @@ def test_modules_behave_in_a_playbook(tmp_path):
     assert "at record 1" in result["msg"] and "altered" in result["msg"]
 
 
+# ------------------------------------------------------------------------------------------- batches
+
+BATCH = """\
+- name: Records in one batch
+  hosts: localhost
+  gather_facts: false
+  vars:
+    checks:
+      - kind: control_check
+        stage: hardening
+        clauses: ["8.1.4.1.a"]
+        result: pass
+        details: {control: 8.1.4.1.a-01, actual: "duplicates: none"}
+      - kind: control_check
+        stage: hardening
+        clauses: ["8.1.4.1.b"]
+        result: gap
+        targets: [web1]
+        details: {control: 8.1.4.1.b-03, actual: "TMOUT=unset", db_password: hunter2-secret}
+      - kind: mlps_assessment
+        details: {assessor_org: C, report_number: R-1, date: "2026-01-01", conclusion: compliant, level: 3}
+  tasks:
+    - name: Batch (check)
+      govcloud.lifecycle.evidence_record:
+        application: demo
+        records: "{{ checks }}"
+      check_mode: true
+      diff: true
+      register: batch_check
+    - name: Ledger after check mode
+      ansible.builtin.stat:
+        path: "{{ playbook_dir }}/evidence/demo"
+      register: after_check
+    - name: Batch
+      govcloud.lifecycle.evidence_record:
+        application: demo
+        records: "{{ checks }}"
+        once: true
+      register: batch
+    - name: Batch again (once)
+      govcloud.lifecycle.evidence_record:
+        application: demo
+        records: "{{ checks }}"
+        once: true
+      register: batch_again
+    - name: Batch with an item twice and an empty batch (once)
+      govcloud.lifecycle.evidence_record:
+        application: demo
+        records: ["{{ checks[0] }}", {kind: note, stage: trial, summary: twice}, {kind: note, stage: trial, summary: twice}]
+        once: true
+      register: batch_twice
+    - name: Empty batch
+      govcloud.lifecycle.evidence_record:
+        application: demo
+        records: []
+      register: batch_empty
+    - name: Batch with one bad item
+      govcloud.lifecycle.evidence_record:
+        application: demo
+        records:
+          - {kind: note, stage: trial, summary: fine}
+          - {kind: mlps_assessment, details: {assessor_org: C, report_number: R, date: "2026-01-01",
+                                              conclusion: compliant, level: three}}
+          - {kind: note, stage: trial, summary: also fine}
+      register: bad_detail
+      ignore_errors: true
+    - name: Batch with an unknown field in an item
+      govcloud.lifecycle.evidence_record:
+        application: demo
+        records:
+          - {kind: note, stage: trial}
+          - {kind: note, stage: trial}
+          - {kind: note, stage: trial, colour: red}
+      register: bad_field
+      ignore_errors: true
+    - name: Batch with a bad choice in an item
+      govcloud.lifecycle.evidence_record:
+        application: demo
+        records:
+          - {kind: note, stage: retirement}
+      register: bad_choice
+      ignore_errors: true
+    - name: Batch and single-record fields together
+      govcloud.lifecycle.evidence_record:
+        application: demo
+        kind: note
+        records:
+          - {kind: note, stage: trial}
+      register: both
+      ignore_errors: true
+    - name: Verify
+      govcloud.lifecycle.evidence_verify:
+        application: demo
+      register: verified
+    - name: Read back
+      govcloud.lifecycle.evidence_info:
+        application: demo
+      register: stored
+    - name: Check the results
+      ansible.builtin.assert:
+        that:
+          - batch_check is changed and not after_check.stat.exists
+          - batch_check.records | map(attribute='seq') | list == [1, 2, 3]
+          - batch_check.diff.after is search('8.1.4.1.b-03')
+          - batch is changed and batch.records | map(attribute='seq') | list == [1, 2, 3]
+          - batch.anchor.seq == 3
+          - batch.records[0].targets == ['localhost'] and batch.records[1].targets == ['web1']
+          - batch.records[2].result == 'pass' and batch.records[2].stage == 'mlps_assessment'
+          - batch_again is not changed and batch_again.records == [] and batch_again.existing == [1, 2, 3]
+          - bad_detail is failed and bad_detail.msg is search('records\\[1\\]. details.level')
+          - bad_field is failed and bad_field.msg is search('records\\[2\\]. .*colour')
+          - bad_choice is failed and bad_choice.msg is search('records\\[0\\]. .*stage')
+          - both is failed and both.msg is search('mutually exclusive')
+          - batch_twice is changed and batch_twice.records | map(attribute='seq') | list == [4]
+          - batch_twice.existing == [1]
+          - batch_empty is not changed and batch_empty.records == []
+          - verified.ok and verified.count == 4 and verified.verify.anchor.signed_seq == 4
+          - stored.records | length == 4
+"""
+
+
+def test_batch_is_all_or_nothing_and_names_the_bad_item(tmp_path):
+    rc, output, stderr = run_playbook(tmp_path, BATCH, callback=False)
+    results = task_results(output)
+    assert rc == 0, json.dumps(results.get("Check the results"), indent=1) + stderr
+    assert count_records(tmp_path / "evidence" / "demo") == 4  # no item of a failed batch was written
+    assert "Traceback" not in stderr
+    ledger = (tmp_path / "evidence" / "demo" / "ledger.sqlite").read_bytes()
+    assert b"hunter2-secret" not in ledger
+
+
 # ------------------------------------------------------------------------------------------- bad input
 
 # (task name, module, args, expected text in msg, ledger used)

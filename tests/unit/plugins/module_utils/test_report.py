@@ -187,6 +187,8 @@ def test_catalog_has_the_77_controls_once():
     cat = R.load_catalog()
     ids = [c["id"] for c in cat["mlps"]["controls"]]
     assert len(ids) == 77 == len(set(ids))
+    # the same file is the hardening role's catalogue (tests/unit/test_hardening_catalogue.py): ids, titles, levels
+    assert all(c["title"] and c["levels"] and c["requirement"] for c in cat["mlps"]["controls"])
     assert {c["id"] for c in cat["lifecycle"]["clauses"]} == {
         "JX-1", "JX-2.1", "JX-2.2", "JX-2.3", "JX-2.4", "JX-2.5", "JX-2.6", "JX-2.7", "JX-3", "JX-4", "JX-5"}
     stages = [s for c in cat["lifecycle"]["clauses"] for s in c["stages"]]
