@@ -6,37 +6,25 @@ _netplan.py (planning and readback run on the controller, so they cost no module
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.govcloud.lifecycle.plugins.module_utils import _netplan, _tenantplan
-
-
-def _guard(func):
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except (_netplan.PlanError, _tenantplan.TenantError) as exc:
-            raise AnsibleFilterError(str(exc)) from None
-    wrapper.__name__ = func.__name__
-    wrapper.__doc__ = func.__doc__
-    return wrapper
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._filters import guarded
 
 
 class FilterModule(object):
     def filters(self):
-        return {
-            "network_intent": _guard(_netplan.intent),
-            "network_cidr_problems": _guard(_netplan.cidr_problems),
-            "network_occupied": _guard(_netplan.occupied),
-            "network_state": _guard(_netplan.state),
-            "network_plan": _guard(_netplan.plan),
-            "network_view": _guard(_netplan.view),
-            "network_readback": _guard(_netplan.readback),
-            "network_records": _guard(_netplan.records),
-            "tenant_intent": _guard(_tenantplan.intent),
-            "tenant_state": _guard(_tenantplan.state),
-            "tenant_plan": _guard(_tenantplan.plan),
-            "tenant_facts": _guard(_tenantplan.facts),
-            "tenant_view": _guard(_tenantplan.view),
-            "tenant_records": _guard(_tenantplan.records),
-        }
+        return guarded((_netplan.PlanError, _tenantplan.TenantError), {
+            "network_intent": _netplan.intent,
+            "network_cidr_problems": _netplan.cidr_problems,
+            "network_occupied": _netplan.occupied,
+            "network_state": _netplan.state,
+            "network_plan": _netplan.plan,
+            "network_view": _netplan.view,
+            "network_readback": _netplan.readback,
+            "network_records": _netplan.records,
+            "tenant_intent": _tenantplan.intent,
+            "tenant_state": _tenantplan.state,
+            "tenant_plan": _tenantplan.plan,
+            "tenant_facts": _tenantplan.facts,
+            "tenant_view": _tenantplan.view,
+            "tenant_records": _tenantplan.records,
+        })

@@ -14,6 +14,7 @@ import mmap
 import os
 import random
 import stat
+import threading
 import time
 
 TOOL = "govcloud.lifecycle.block_wipe"
@@ -25,6 +26,8 @@ MIN_BLOCK_SIZE = 4096
 MAX_BLOCK_SIZE = 64 * 1024 * 1024
 MAX_PASSES = 35
 SAMPLE_BYTES = 65536
+# requests in flight during writes and read-back (see _in_flight); benchmarks/wipe/README.md has the measurements
+DEFAULT_DEPTH = 4
 _KEY_BYTES = 32
 
 
@@ -265,38 +268,80 @@ def _chunks(size, block_size):
         index += 1
 
 
-def _fill(buf, pattern, key, index, n):
-    if pattern == "random":
-        buf[:n] = random_block(key, index, n)
+def _in_flight(items, depth, buffer_size, work):
+    """Call work(buf, item) for every item with up to `depth` calls in flight, each thread with its own
+    page-aligned buffer (anonymous mmap, zero-filled, as O_DIRECT needs). One synchronous 4 MiB request at a time
+    (what dd does) leaves the device idle while Python prepares the next; os.pwrite/os.preadv release the GIL, so
+    a few threads keep the queue full. The first exception stops the others and is raised."""
+    items = iter(items)
+    lock = threading.Lock()
+    errors = []
+
+    def run():
+        buf = mmap.mmap(-1, buffer_size)
+        try:
+            while not errors:
+                with lock:
+                    item = next(items, None)
+                if item is None:
+                    return
+                work(buf, item)
+        except BaseException as e:  # pylint: disable=broad-exception-caught  # re-raised in the caller's thread
+            errors.append(e)
+        finally:
+            buf.close()
+
+    if depth <= 1:
+        run()
+    else:
+        threads = [threading.Thread(target=run, daemon=True) for dummy in range(depth)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    if errors:
+        raise errors[0]
 
 
-def write_pass(path, size, pattern, key, block_size=DEFAULT_BLOCK_SIZE, exclusive=True):
-    """Overwrite [0, size) of path once; returns (seconds, direct_io)."""
-    buf = mmap.mmap(-1, block_size)  # anonymous mmap is page aligned, as O_DIRECT needs
+def _pwrite_all(fd, buf, n, offset):
+    view = memoryview(buf)
+    try:
+        done = 0
+        while done < n:
+            done += os.pwrite(fd, view[done:n], offset + done)
+    finally:
+        view.release()
+
+
+def write_pass(path, size, pattern, key, block_size=DEFAULT_BLOCK_SIZE, exclusive=True, depth=DEFAULT_DEPTH):
+    """Overwrite [0, size) of path once, then fsync. Returns a dict: seconds (writes and fsync), flush_seconds
+    (the fsync alone), direct_io."""
     flags = os.O_WRONLY | (os.O_EXCL if exclusive else 0)
     try:
         fd, direct = _open(path, flags)
     except OSError as e:
-        buf.close()
         if e.errno == errno.EBUSY:
             raise WipeError("device: %s is busy (mounted, swap or held by the kernel); refusing to wipe" % path)
         raise WipeError("device: cannot open %s for writing: %s" % (path, e.strerror))
+
+    def work(buf, chunk):
+        index, offset, n = chunk
+        if pattern == "random":
+            buf[:n] = random_block(key, index, n)
+        _pwrite_all(fd, buf, n, offset)
+
     start = time.monotonic()
     try:
-        view = memoryview(buf)
-        for index, offset, n in _chunks(size, block_size):
-            _fill(buf, pattern, key, index, n)
-            done = 0
-            while done < n:
-                done += os.pwrite(fd, view[done:n], offset + done)
+        _in_flight(_chunks(size, block_size), depth, block_size, work)
+        flush_start = time.monotonic()
+        # the data must be on the media, not in a volatile cache, before verification may vouch for it
         os.fsync(fd)
-        view.release()
     except OSError as e:
         raise WipeError("write failed on %s: %s" % (path, e.strerror))
     finally:
         os.close(fd)
-        buf.close()
-    return time.monotonic() - start, direct
+    end = time.monotonic()
+    return {"seconds": end - start, "flush_seconds": end - flush_start, "direct_io": direct}
 
 
 def _read_at(fd, buf, offset, n):
@@ -308,65 +353,78 @@ def _read_at(fd, buf, offset, n):
             if got == 0:
                 raise WipeError("short read at offset %d" % (offset + done))
             done += got
+        return view[:n].tobytes()
     finally:
         view.release()
-    return buf[:n]
+
+
+def compare(data, expected):
+    """(number of differing bytes, index of the first one or None) of two equally long byte strings, at C speed:
+    a device that kept its old data must fail fast, not after a Python loop over every byte."""
+    if data == expected:
+        return 0, None
+    n = len(data)
+    diff = (int.from_bytes(data, "little") ^ int.from_bytes(expected, "little")).to_bytes(n, "little")
+    return n - diff.count(0), n - len(diff.lstrip(b"\0"))
+
+
+def expected_bytes(pattern, key, offset, n, step):
+    """What the last pass wrote at [offset, offset + n): zeros, or the keyed stream of the blocks of size `step`
+    that the range touches."""
+    if pattern == "zero":
+        return bytes(n)
+    first, last = offset // step, (offset + n - 1) // step
+    stream = b"".join(random_block(key, index, step) for index in range(first, last + 1))
+    return stream[offset - first * step:offset - first * step + n]
+
+
+def sample_regions(size, samples, sample_bytes, rng):
+    """The first and the last region plus `samples` random 4 KiB-aligned ones (duplicates dropped), sorted."""
+    last_start = max(0, size - sample_bytes)
+    offsets = {0, last_start - last_start % 4096}
+    for dummy in range(samples):
+        offsets.add(rng.randrange(0, max(1, size - sample_bytes + 1)) // 4096 * 4096)
+    return sorted((off, min(sample_bytes, size - off)) for off in offsets)
 
 
 def verify(path, size, pattern, key, mode="full", samples=256, block_size=DEFAULT_BLOCK_SIZE, sample_bytes=SAMPLE_BYTES,
-           rng=None):
+           rng=None, depth=DEFAULT_DEPTH):
     """Read back and compare with the last pass. Returns a dict: method, result (pass/fail), bytes_checked,
     mismatched_bytes, first_mismatch_offset, seconds, samples."""
     sample_bytes = min(sample_bytes, block_size)
     if mode == "sample":
-        # random pass: compare against the keyed stream, so sample within whole blocks of the write layout
-        step = block_size
-        regions = []
-        rng = rng or random.SystemRandom()
-        picks = set()
-        last_start = max(0, size - sample_bytes)
-        candidates = [0, last_start - last_start % 4096]
-        for dummy in range(samples):
-            candidates.append(rng.randrange(0, max(1, size - sample_bytes + 1)) // 4096 * 4096)
-        for off in candidates:
-            if off not in picks:
-                picks.add(off)
-                regions.append((off, min(sample_bytes, size - off)))
-        regions.sort()
+        regions = sample_regions(size, samples, sample_bytes, rng or random.SystemRandom())
     else:
-        step = block_size
         regions = [(offset, n) for dummy, offset, n in _chunks(size, block_size)]
-    buf = mmap.mmap(-1, max(block_size, sample_bytes))
-    zeros = bytes(max(block_size, sample_bytes))
+    zeros = bytes(block_size) if pattern == "zero" else b""
     fd, dummy = _open(path, os.O_RDONLY)
-    checked, bad, first_bad = 0, 0, None
+    lock = threading.Lock()
+    tally = {"checked": 0, "bad": 0, "first_bad": None}
+
+    def work(buf, region):
+        offset, n = region
+        data = _read_at(fd, buf, offset, n)
+        # the random stream is re-generated per block of the write layout; a sample may span two blocks
+        expected = zeros[:n] if pattern == "zero" else expected_bytes(pattern, key, offset, n, block_size)
+        bad, first = compare(data, expected)
+        with lock:
+            tally["checked"] += n
+            if bad:
+                tally["bad"] += bad
+                if tally["first_bad"] is None or offset + first < tally["first_bad"]:
+                    tally["first_bad"] = offset + first
+
     start = time.monotonic()
     try:
-        for offset, n in regions:
-            data = _read_at(fd, buf, offset, n)
-            if pattern == "zero":
-                expected = zeros[:n]
-            else:
-                # a sample may span two blocks of the keyed stream
-                index = offset // step
-                stream = random_block(key, index, step) + (random_block(key, index + 1, step)
-                                                           if offset % step + n > step else b"")
-                expected = stream[offset % step:offset % step + n]
-            if data != expected:
-                diffs = [i for i in range(n) if data[i] != expected[i]]
-                bad += len(diffs)
-                if first_bad is None:
-                    first_bad = offset + diffs[0]
-            checked += n
+        _in_flight(regions, depth, block_size, work)
     finally:
         os.close(fd)
-        buf.close()
     return {
         "method": mode,
-        "result": "pass" if bad == 0 and checked > 0 else "fail",
-        "bytes_checked": checked,
-        "mismatched_bytes": bad,
-        "first_mismatch_offset": first_bad,
+        "result": "pass" if tally["bad"] == 0 and tally["checked"] > 0 else "fail",
+        "bytes_checked": tally["checked"],
+        "mismatched_bytes": tally["bad"],
+        "first_mismatch_offset": tally["first_bad"],
         "samples": len(regions) if mode == "sample" else None,
         "seconds": round(time.monotonic() - start, 3),
     }
@@ -382,7 +440,7 @@ def mb_per_s(nbytes, seconds):
 
 
 def wipe(path, size, pattern="zero", passes=1, verify_mode="full", samples=256, block_size=DEFAULT_BLOCK_SIZE,
-         exclusive=True):
+         exclusive=True, depth=DEFAULT_DEPTH):
     """Run every pass, then verify the last one. Returns the facts block_wipe reports."""
     if pattern not in PATTERNS:
         raise WipeError("pattern: must be one of %s, got %r" % (", ".join(PATTERNS), pattern))
@@ -396,9 +454,10 @@ def wipe(path, size, pattern="zero", passes=1, verify_mode="full", samples=256, 
     write_seconds, direct, key = 0.0, False, b""
     for dummy in range(passes):
         key = os.urandom(_KEY_BYTES) if pattern == "random" else b""
-        seconds, direct = write_pass(path, size, pattern, key, block_size, exclusive)
-        write_seconds += seconds
-    check = verify(path, size, pattern, key, verify_mode, samples, block_size)
+        done = write_pass(path, size, pattern, key, block_size, exclusive, depth)
+        write_seconds += done["seconds"]
+        direct = done["direct_io"]
+    check = verify(path, size, pattern, key, verify_mode, samples, block_size, depth=depth)
     return {
         "bytes_written": size * passes,
         "write_seconds": round(write_seconds, 3),

@@ -11,8 +11,9 @@ short_description: Overwrite and verify a block device (数据清除, NIST SP 80
 version_added: 1.0.0
 description:
   - Overwrites a whole block device with zeros or a keyed pseudo-random stream, O(passes) times, with direct I/O
-    (C(O_DIRECT), C(O_EXCL)) in large page-aligned blocks, then reads it back and checks that it holds exactly what
-    the last pass wrote, so that no prior content remains (NIST SP 800-88 Rev. 1 I(Clear) with verification).
+    (C(O_DIRECT), C(O_EXCL)) in large page-aligned blocks, four requests in flight, and C(fsync) at the end of
+    each pass, then reads it back (also direct, four in flight) and checks that it holds exactly what the last pass
+    wrote, so that no prior content remains (NIST SP 800-88 Rev. 1 I(Clear) with verification).
   - Reports the write throughput (MB/s, 10^6 bytes per second), the durations and a C(certificate) mapping with
     the NIST SP 800-88 certificate-of-sanitization fields, ready for M(govcloud.lifecycle.evidence_record)
     with O(govcloud.lifecycle.evidence_record#module:kind=wipe).
@@ -41,9 +42,10 @@ attributes:
   idempotent:
     support: partial
     details:
-      - A wipe always changes the device. With O(skip_if_clear=true) (zero pattern only) a device that already
-        reads as all zeros is reported unchanged and not written again; the completion record itself is kept on
-        the controller in the evidence ledger, never on the device.
+      - A wipe always changes the device. Its desired state is a device with no prior content, verified. With
+        O(skip_if_clear=true) (zero pattern only) a device that already reads as all zeros (full read) is reported
+        unchanged and not written again; the completion record itself is kept on the controller in the evidence
+        ledger, never on the device. A random pass cannot be recognised afterwards, so it is always rewritten.
 options:
   device:
     description:
@@ -147,7 +149,10 @@ pattern:
   type: str
   sample: zero
 skipped:
-  description: True when O(skip_if_clear) found the device already all zeros and nothing was written.
+  description:
+    - True when O(skip_if_clear) found the device already all zeros and nothing was written.
+    - Ansible treats C(skipped) as its own result key. A registered result shows the task as skipped when it is
+      true and lacks the key when it is false, so test it with C(result.skipped | default(false)).
   returned: success
   type: bool
   sample: false

@@ -19,6 +19,8 @@ mapfile -t hosts_before < <(hosts_now)
 started_cloud=0
 cleanup() {
   local rc=$?
+  # a lane still running (interrupted run): stop it before its hosts go
+  [ -z "${lane_pid:-}" ] || { pkill -P "$lane_pid" 2>/dev/null; kill "$lane_pid" 2>/dev/null; } || true
   # Molecule's destroy removes each scenario's hosts; this catches a scenario that died before destroy,
   # without touching hosts that were running before we started.
   local h
@@ -43,22 +45,46 @@ if ! wait "$cloud_pid"; then
 fi
 echo "molecule: test bed ready after $((SECONDS - t0)) s"
 
-declare -A took
-failed=()
-# integration tests that need the bed but no scenario of their own (only when running everything)
-if ((! $#)); then
-  ts=$SECONDS
-  if .venv/bin/python -m pytest -q -p no:cacheprovider tests/integration; then took[integration]=$((SECONDS - ts))
-  else took[integration]="FAILED after $((SECONDS - ts))"; failed+=(integration); fi
-  scenarios=(integration "${scenarios[@]}")
-fi
+# Two lanes side by side: scenarios with a QEMU VM (TCG keeps one core busy, mostly waiting on the guest) and
+# the rest (dev cloud API, nspawn hosts). Each lane runs its scenarios one after the other; a scenario's output
+# goes to .work/logs/molecule-<scenario>.log and is printed when it fails. GOVCLOUD_MOLECULE_LANES=1: one lane.
+lanes=${GOVCLOUD_MOLECULE_LANES:-2}
+vm_lane=() other_lane=()
 for s in "${scenarios[@]}"; do
-  [ "$s" = integration ] && continue
-  ts=$SECONDS
-  if molecule test -s "$s"; then took[$s]=$((SECONDS - ts)); else took[$s]="FAILED after $((SECONDS - ts))"; failed+=("$s"); fi
+  if ((lanes > 1)) && grep -qE '^\s*kind:\s*vm\b' "molecule/$s/molecule.yml"; then vm_lane+=("$s"); else other_lane+=("$s"); fi
+done
+rm -f .work/logs/molecule-*.log .work/logs/molecule-*.took
+run_scenario() {
+  local s=$1 ts=$SECONDS rc=0
+  if [ "$s" = integration ]; then
+    .venv/bin/python -m pytest -q -p no:cacheprovider tests/integration > ".work/logs/molecule-$s.log" 2>&1 || rc=$?
+  else
+    molecule test -s "$s" > ".work/logs/molecule-$s.log" 2>&1 || rc=$?
+  fi
+  if ((rc == 0)); then echo "$((SECONDS - ts))" > ".work/logs/molecule-$s.took"
+  else echo "FAILED after $((SECONDS - ts))" > ".work/logs/molecule-$s.took"; fi
+  echo "molecule: $s: $(cat ".work/logs/molecule-$s.took") s"
+}
+run_lane() { local s; for s in "$@"; do run_scenario "$s"; done; }
+# integration tests that need the bed but no scenario of their own (only when running everything)
+if ((! $#)); then other_lane=(integration "${other_lane[@]}"); scenarios=(integration "${scenarios[@]}"); fi
+echo "molecule: lanes: [${vm_lane[*]}] [${other_lane[*]}]"
+lane_pid=
+if ((${#vm_lane[@]})); then run_lane "${vm_lane[@]}" & lane_pid=$!; fi
+run_lane "${other_lane[@]}"
+[ -z "$lane_pid" ] || wait "$lane_pid" || true
+failed=()
+for s in "${scenarios[@]}"; do
+  took=$(cat ".work/logs/molecule-$s.took" 2>/dev/null || echo "FAILED (no result)")
+  if [[ $took == FAILED* ]]; then
+    failed+=("$s")
+    echo "=================== molecule: $s $took; its log (.work/logs/molecule-$s.log):"
+    cat ".work/logs/molecule-$s.log" 2>/dev/null || true
+  fi
 done
 echo "molecule: scenario wall times (s):"
-for s in "${scenarios[@]}"; do echo "  $s: ${took[$s]}"; done
+for s in "${scenarios[@]}"; do echo "  $s: $(cat ".work/logs/molecule-$s.took" 2>/dev/null || echo "FAILED (no result)")"; done
+echo "molecule: wall time $((SECONDS - t0)) s"
 passed=$(( ${#scenarios[@]} - ${#failed[@]} ))
 echo "molecule: ${passed} passed, ${#failed[@]} failed"
 ((${#failed[@]} == 0))
