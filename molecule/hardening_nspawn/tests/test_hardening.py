@@ -239,7 +239,7 @@ def test_net_sysctl_live(host, key, value):
 
 def test_kernel_sysctls_persisted_for_boot(host):
     conf = host.file("/etc/sysctl.d/60-mlps-kernel.conf")
-    assert conf.contains("^kernel.randomize_va_space=2$") and conf.contains("^fs.suid_dumpable=0$")
+    assert conf.contains(r"^kernel\.randomize_va_space *= *2$") and conf.contains(r"^fs\.suid_dumpable *= *0$")
     assert host.file("/etc/modprobe.d/mlps-blacklist.conf").contains("^install usb-storage /bin/false$")
     assert host.check_output("systemctl get-default") == "multi-user.target"
 
