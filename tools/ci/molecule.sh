@@ -3,31 +3,49 @@
 # and, when running everything, the integration tests under tests/integration:
 # the dev cloud is started in the background while the test-host image is built or checked, and whatever
 # this script started is stopped again on exit, so CI ends with nothing left running.
+# Scenarios run in two lanes side by side: those with a QEMU VM (TCG keeps one core busy) and the rest (dev
+# cloud API, nspawn hosts). GOVCLOUD_MOLECULE_LANE=vm|other runs one lane only (tools/ci/test.sh starts the VM
+# lane early, beside the unit tests); GOVCLOUD_MOLECULE_LANES=1 runs everything in one lane, one by one.
+# GOVCLOUD_MOLECULE_KEEP_CLOUD=1: leave the dev cloud running even if this script started it (the caller owns it).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 devcloud=tools/devcloud/devcloud
 testhosts=tools/testhosts/testhosts
+lane=${GOVCLOUD_MOLECULE_LANE:-}
+case "$lane" in ""|vm|other) ;; *) echo "GOVCLOUD_MOLECULE_LANE=$lane: must be vm, other or empty" >&2; exit 2 ;; esac
 
 if (($#)); then scenarios=("$@"); else
   mapfile -t scenarios < <(find molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' \
     | xargs -n1 basename | grep -vx shared | sort)
 fi
+has_vm() { grep -qE '^\s*kind:\s*vm\b' "molecule/$1/molecule.yml"; }
+vm_lane=() other_lane=()
+for s in "${scenarios[@]}"; do
+  if has_vm "$s" && [ "${GOVCLOUD_MOLECULE_LANES:-2}" != 1 ]; then vm_lane+=("$s"); else other_lane+=("$s"); fi
+done
+# integration tests that need the bed but no scenario of their own (only when running everything)
+if ((! $#)); then other_lane=(integration "${other_lane[@]}"); fi
+case "$lane" in vm) other_lane=() ;; other) vm_lane=() ;; esac
+scenarios=("${other_lane[@]}" "${vm_lane[@]}")
+((${#scenarios[@]})) || { echo "molecule: nothing to run in lane '$lane'"; exit 0; }
 
 hosts_now() { "$testhosts" list --json 2>/dev/null | python3 -c 'import json,sys; print("\n".join(h["name"] for h in json.load(sys.stdin)))'; }
-mapfile -t hosts_before < <(hosts_now)
 started_cloud=0
+lane_pid=
 cleanup() {
-  local rc=$?
+  local rc=$? h s
   # a lane still running (interrupted run): stop it before its hosts go
-  [ -z "${lane_pid:-}" ] || { pkill -P "$lane_pid" 2>/dev/null; kill "$lane_pid" 2>/dev/null; } || true
-  # Molecule's destroy removes each scenario's hosts; this catches a scenario that died before destroy,
-  # without touching hosts that were running before we started.
-  local h
+  [ -z "$lane_pid" ] || { pkill -P "$lane_pid" 2>/dev/null; kill "$lane_pid" 2>/dev/null; } || true
+  # Molecule's destroy removes each scenario's hosts; this catches a scenario that died before destroy.
+  # Hosts are named <checkout>-<scenario>-<platform> (molecule/shared): only our scenarios' hosts go, so a
+  # lane running beside us keeps its own.
   for h in $(hosts_now); do
-    [[ " ${hosts_before[*]} " == *" $h "* ]] || "$testhosts" down "$h" >/dev/null 2>&1 || true
+    for s in "${scenarios[@]}"; do
+      [[ $h == *-"$s"-* ]] && { "$testhosts" down "$h" >/dev/null 2>&1 || true; }
+    done
   done
-  if [ "$started_cloud" = 1 ]; then "$devcloud" down || true; fi
+  if [ "$started_cloud" = 1 ] && [ -z "${GOVCLOUD_MOLECULE_KEEP_CLOUD:-}" ]; then "$devcloud" down || true; fi
   exit $rc
 }
 trap cleanup EXIT INT TERM
@@ -45,15 +63,7 @@ if ! wait "$cloud_pid"; then
 fi
 echo "molecule: test bed ready after $((SECONDS - t0)) s"
 
-# Two lanes side by side: scenarios with a QEMU VM (TCG keeps one core busy, mostly waiting on the guest) and
-# the rest (dev cloud API, nspawn hosts). Each lane runs its scenarios one after the other; a scenario's output
-# goes to .work/logs/molecule-<scenario>.log and is printed when it fails. GOVCLOUD_MOLECULE_LANES=1: one lane.
-lanes=${GOVCLOUD_MOLECULE_LANES:-2}
-vm_lane=() other_lane=()
-for s in "${scenarios[@]}"; do
-  if ((lanes > 1)) && grep -qE '^\s*kind:\s*vm\b' "molecule/$s/molecule.yml"; then vm_lane+=("$s"); else other_lane+=("$s"); fi
-done
-rm -f .work/logs/molecule-*.log .work/logs/molecule-*.took
+for s in "${scenarios[@]}"; do rm -f ".work/logs/molecule-$s.log" ".work/logs/molecule-$s.took"; done
 run_scenario() {
   local s=$1 ts=$SECONDS rc=0
   if [ "$s" = integration ]; then
@@ -66,13 +76,11 @@ run_scenario() {
   echo "molecule: $s: $(cat ".work/logs/molecule-$s.took") s"
 }
 run_lane() { local s; for s in "$@"; do run_scenario "$s"; done; }
-# integration tests that need the bed but no scenario of their own (only when running everything)
-if ((! $#)); then other_lane=(integration "${other_lane[@]}"); scenarios=(integration "${scenarios[@]}"); fi
 echo "molecule: lanes: [${vm_lane[*]}] [${other_lane[*]}]"
-lane_pid=
-if ((${#vm_lane[@]})); then run_lane "${vm_lane[@]}" & lane_pid=$!; fi
-run_lane "${other_lane[@]}"
+if ((${#vm_lane[@]} && ${#other_lane[@]})); then run_lane "${vm_lane[@]}" & lane_pid=$!; run_lane "${other_lane[@]}"
+else run_lane "${vm_lane[@]}" "${other_lane[@]}"; fi
 [ -z "$lane_pid" ] || wait "$lane_pid" || true
+lane_pid=
 failed=()
 for s in "${scenarios[@]}"; do
   took=$(cat ".work/logs/molecule-$s.took" 2>/dev/null || echo "FAILED (no result)")
