@@ -30,6 +30,7 @@ BIN = os.path.dirname(sys.executable)
 TESTHOSTS = os.path.join(REPO, "tools", "testhosts", "testhosts")
 SCENARIO_VARS = os.path.join(REPO, "molecule", "hardening_nspawn", "group_vars", "all.yml")
 HOST = "bench-hardening"
+OPS_ACCOUNT = os.path.join(REPO, "tools", "testhosts", "ops-account.yml")
 
 
 def env_for(work):
@@ -86,7 +87,7 @@ def main():
             json.dump({"all": {"hosts": {HOST: {
                 "ansible_host": host["address"], "ansible_port": host["port"], "ansible_user": "opsadmin",
                 "ansible_become": True, "ansible_ssh_private_key_file": host["identity_file"]}}}}, handle)
-        playbook("prepare.yml", inventory, env, os.path.join(logs, "prepare.log"))
+        playbook(OPS_ACCOUNT, inventory, env, os.path.join(logs, "prepare.log"))
         first, first_changed = playbook("enforce.yml", inventory, env, os.path.join(logs, "first.log"))
         reruns = [playbook("enforce.yml", inventory, env, os.path.join(logs, "rerun%d.log" % i))
                   for i in range(1, opts.runs + 1)]

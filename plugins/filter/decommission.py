@@ -5,27 +5,25 @@
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.govcloud.lifecycle.plugins.module_utils import _decommission
-
-
-def _guard(func):
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except _decommission.DecommissionError as exc:
-            raise AnsibleFilterError(str(exc)) from None
-    wrapper.__name__ = func.__name__
-    wrapper.__doc__ = func.__doc__
-    return wrapper
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._filters import guarded
 
 
 class FilterModule(object):
     def filters(self):
-        return {
-            "decommission_queries": _guard(_decommission.project_queries),
-            "decommission_user_queries": _guard(_decommission.user_queries),
-            "decommission_principals": _guard(_decommission.principals),
-            "decommission_inventory": _guard(_decommission.inventory),
-        }
+        return guarded((_decommission.DecommissionError,), {
+            "decommission_queries": _decommission.project_queries,
+            "decommission_user_queries": _decommission.user_queries,
+            "decommission_principals": _decommission.principals,
+            "decommission_inventory": _decommission.inventory,
+            "decommission_preconditions": _decommission.preconditions,
+            "decommission_handover_items": _decommission.handover_items,
+            "decommission_input_problems": _decommission.input_problems,
+            "decommission_log_retention": _decommission.log_retention,
+            "decommission_wipe_plan": _decommission.wipe_plan,
+            "decommission_wipe_records": _decommission.wipe_records,
+            "decommission_step_queries": _decommission.step_queries,
+            "decommission_step_targets": _decommission.step_targets,
+            "decommission_leftovers": _decommission.leftovers,
+            "decommission_certificate": _decommission.certificate,
+        })

@@ -25,6 +25,7 @@ from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import
 # Source of the default: 信息安全等级保护管理办法 Art. 15 (filing within 30 days of going into operation).
 FILING_WINDOW_DAYS = 30
 _MLPS_OK = ("compliant", "basically_compliant")
+_AUTHORITY_ZH = {"supervisor": "主管部门", "management_unit": "管理单位", "cyberspace_admin": "网信部门"}
 
 
 def _req(rid, zh, en, check, **params):
@@ -60,10 +61,16 @@ GATE_REQUIREMENTS = {
     ],
     "formal_operation": [
         _req("trial_completed", "试运行已完成", "trial run completed", "record", kind="trial_completion"),
+        # the collection's own technical assessment (playbooks/assess.yml): its latest overall result
+        _req("security_scan_passed", "自动化安全检测通过", "automated security assessment (assess.yml) passed",
+             "stage_result", stage="security_assessment"),
+        # the assessor's report (kind security_assessment): a person's conclusion, not a scan
         _req("security_assessment_passed", "安全测评通过", "security assessment passed", "record",
              kind="security_assessment"),
-        _req("mlps_assessment_passed", "等保测评结论为符合或基本符合", "MLPS assessment compliant or basically compliant",
-             "mlps"),
+        _req("mlps_assessment_passed", "等保测评结论为符合或基本符合（二级及以上）",
+             "MLPS assessment compliant or basically compliant (level 2 and above)", "mlps", min_level=2),
+        # expanded into one item per approval the manifest names (evaluate(approvals=...))
+        _req("named_approvals", "清单所列审批均已记录", "every approval the manifest names is recorded", "approvals"),
         _req("filing_number", "已取得备案编号（或在投入运行后30日备案期限内）",
              "filing number recorded (or within the 30-day filing window after going into operation)", "filing"),
     ],
@@ -72,12 +79,14 @@ GATE_REQUIREMENTS = {
              subject="decommission"),
     ],
     "sanitization": [
-        _req("data_handover_confirmed", "数据移交已由客户确认", "data handover confirmed by the customer", "record",
-             kind="data_handover"),
+        _req("data_handover_confirmed", "数据移交已由客户确认（或经批准免于移交）",
+             "data handover confirmed by the customer (or waived by an approver)", "handover"),
+        _req("log_retention", "日志留存不少于6个月（导出或保留）", "logs retained for at least 6 months (exported or kept)",
+             "log_retention", min_days=180),
     ],
     "decommission": [
-        _req("data_handover_confirmed", "数据移交已由客户确认", "data handover confirmed by the customer", "record",
-             kind="data_handover"),
+        _req("data_handover_confirmed", "数据移交已由客户确认（或经批准免于移交）",
+             "data handover confirmed by the customer (or waived by an approver)", "handover"),
         _req("wipes_passed", "数据清除全部成功并经验证", "every data wipe done and verified", "wipes"),
     ],
 }
@@ -124,6 +133,9 @@ def _graded_level(ledger, application):
 def _check_mlps(ledger, application, req):
     record = _latest(ledger, application, "mlps_assessment")
     if record is None:
+        graded = _graded_level(ledger, application)
+        if req.get("min_level") and graded is not None and graded < req["min_level"]:
+            return _item(req, "ok", "level %s system: no MLPS assessment required" % graded)
         return _item(req, "missing", "no 'mlps_assessment' record in the ledger")
     conclusion = record["details"].get("conclusion")
     if conclusion not in _MLPS_OK or record["result"] != "pass":
@@ -163,19 +175,109 @@ def _check_filing(ledger, application, req, now, window_days):
                  % (window_days, begin.date().isoformat(), started["seq"], deadline.date().isoformat()), started)
 
 
+def _check_approvals(ledger, application, req, approvals):
+    """One item per approval the manifest names: a passed approval record must carry its reference (文号)."""
+    if not approvals:
+        return [_item(req, "ok", "the manifest names no approvals")]
+    held = {}
+    for record in ledger.records(application=application, kind="approval"):
+        ref = record["details"].get("reference")
+        if ref:
+            held[ref] = record  # oldest first: the latest decision on a reference wins
+    items = []
+    for approval in approvals:
+        ref, authority = approval["ref"], approval["authority"]
+        sub = dict(req, id="approval_%s" % authority,
+                   zh="%s审批 %s 已记录" % (_AUTHORITY_ZH.get(authority, authority), ref),
+                   en="%s approval %s recorded" % (authority, ref))
+        record = held.get(ref)
+        if record is None:
+            items.append(_item(sub, "missing", "no approval record with reference '%s' (%s) in the ledger"
+                               % (ref, authority)))
+        elif record["result"] != "pass":
+            items.append(_item(sub, "failed", "approval '%s' (seq %d) has result '%s'"
+                               % (ref, record["seq"], record["result"]), record))
+        else:
+            items.append(_item(sub, "ok", "seq %d" % record["seq"], record))
+    return items
+
+
+def normalise_approvals(approvals):
+    """Check the ``approvals`` gate option: a list of mappings with non-empty ``authority`` and ``ref``."""
+    if approvals is None:
+        return []
+    if not isinstance(approvals, (list, tuple)):
+        raise EvidenceError("approvals: must be a list of mappings with authority and ref")
+    out = []
+    for i, approval in enumerate(approvals):
+        if not isinstance(approval, dict):
+            raise EvidenceError("approvals[%d]: must be a mapping with authority and ref" % i)
+        for key in ("authority", "ref"):
+            if not isinstance(approval.get(key), str) or not approval[key].strip():
+                raise EvidenceError("approvals[%d].%s: missing or empty" % (i, key))
+        out.append({"authority": approval["authority"].strip(), "ref": approval["ref"].strip()})
+    return out
+
+
 def _check_wipes(ledger, application, req):
     wipes = list(ledger.records(application=application, kind="wipe"))
     if not wipes:
         return _item(req, "missing", "no 'wipe' record in the ledger")
-    bad = [w for w in wipes if w["result"] != "pass"]
+    bad = [w for w in wipes if w["result"] not in ("pass", "gap", "info")]
     if bad:
         return _item(req, "failed", "%d of %d wipe record(s) not passed (seq %s)" % (
             len(bad), len(wipes), ", ".join(str(w["seq"]) for w in bad)), bad[0])
+    # gap/info: a provider-side clear or a crypto erase recorded as the provider's duty; it does not hold up
+    # the tenant's deletion but stays open on the certificate of sanitization.
+    open_duties = [w for w in wipes if w["result"] != "pass"]
+    if open_duties:
+        return _item(req, "pending", "%d wipe record(s) passed, %d left to the cloud service provider (seq %s)" % (
+            len(wipes) - len(open_duties), len(open_duties), ", ".join(str(w["seq"]) for w in open_duties)),
+            wipes[-1])
     return _item(req, "ok", "%d wipe record(s), all passed" % len(wipes), wipes[-1])
 
 
-def evaluate(ledger, application, stage, as_of=None, filing_window_days=FILING_WINDOW_DAYS):
-    """Evaluate the gate into ``stage``: dict with passed, items (every requirement) and message."""
+def _check_handover(ledger, application, req):
+    """A passed data_handover record, or an approved waiver (approval with subject data_handover_waiver and a
+    reason); the newer of the two decides."""
+    handover = _latest(ledger, application, "data_handover")
+    waiver = _latest(ledger, application, "approval", subject="data_handover_waiver")
+    if handover is None and waiver is None:
+        return _item(req, "missing", "no 'data_handover' record and no approved waiver (approval with subject "
+                                     "'data_handover_waiver', reason and approver) in the ledger")
+    record = max((r for r in (handover, waiver) if r is not None), key=lambda r: r["seq"])
+    if record is waiver:
+        if waiver["result"] != "pass" or not waiver["details"].get("reason"):
+            return _item(req, "failed", "waiver (seq %d) not approved or without a reason" % waiver["seq"], waiver)
+        return _item(req, "ok", "seq %d: handover waived by %s (%s)" % (
+            waiver["seq"], waiver["details"].get("approver"), waiver["details"]["reason"]), waiver)
+    if handover["result"] != "pass":
+        return _item(req, "failed", "latest 'data_handover' record (seq %d) has result '%s'" % (
+            handover["seq"], handover["result"]), handover)
+    return _item(req, "ok", "seq %d: confirmed by %s" % (handover["seq"], handover["details"].get("confirmed_by")),
+                 handover)
+
+
+def _check_log_retention(ledger, application, req):
+    for record in ledger.records(application=application, kind="control_check", newest_first=True):
+        if record["details"].get("subject") != "log_retention":
+            continue
+        days = record["details"].get("retention_days")
+        if record["result"] != "pass" or not isinstance(days, int) or days < req["min_days"]:
+            return _item(req, "failed", "latest log retention record (seq %d): %s days, result '%s'" % (
+                record["seq"], days, record["result"]), record)
+        return _item(req, "ok", "seq %d: %s for %d days at %s" % (
+            record["seq"], record["details"].get("mode"), days, record["details"].get("location")), record)
+    return _item(req, "missing", "no log retention record (control_check with subject 'log_retention')")
+
+
+def evaluate(ledger, application, stage, as_of=None, filing_window_days=FILING_WINDOW_DAYS, approvals=None):
+    """Evaluate the gate into ``stage``: dict with passed, items (every requirement) and message.
+
+    ``approvals``: the approvals the manifest names (``[{authority, ref}]``), for requirements of check
+    ``approvals``.
+    """
+    approvals = normalise_approvals(approvals)
     if stage not in GATE_REQUIREMENTS:
         raise EvidenceError("stage: %r is not a lifecycle stage; use one of: %s" % (stage, ", ".join(STAGES)))
     if isinstance(filing_window_days, bool) or not isinstance(filing_window_days, int) or filing_window_days < 0:
@@ -194,6 +296,12 @@ def evaluate(ledger, application, stage, as_of=None, filing_window_days=FILING_W
             items.append(_check_filing(ledger, application, req, now, filing_window_days))
         elif check == "wipes":
             items.append(_check_wipes(ledger, application, req))
+        elif check == "handover":
+            items.append(_check_handover(ledger, application, req))
+        elif check == "log_retention":
+            items.append(_check_log_retention(ledger, application, req))
+        elif check == "approvals":
+            items.extend(_check_approvals(ledger, application, req, approvals))
     blocking = [i for i in items if i["status"] in ("missing", "failed")]
     zh, en = STAGE_TERMS[stage]
     if blocking:

@@ -22,6 +22,7 @@ from collections import deque
 
 from ansible_collections.govcloud.lifecycle.plugins.module_utils import evidence as ev
 from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import EVIDENCE_OPTIONS
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._promotion_report import PhaseCollector
 
 try:
     import jinja2
@@ -254,7 +255,9 @@ class Aggregator:
         self.level = None
         self.level_seq = None
         self.unmapped = {}
+        self.phases = PhaseCollector()
         self.observations = []
+        self.certificates = {}
         self._days = {}
 
         self.clauses = {}
@@ -284,6 +287,10 @@ class Aggregator:
         self.applications[app] = self.applications.get(app, 0) + 1
         self.results[result] = self.results.get(result, 0) + 1
         brief = _brief(rec)
+        self.phases.add(rec)
+        if rec.get("kind") == "stage_result" and (rec.get("details") or {}).get("document") == \
+                "certificate_of_sanitization":
+            self.certificates[app] = rec  # the latest certificate of sanitization per application
         st = self.stage_stats.get(stage)
         if st is None:
             self.unknown_stages[stage] = self.unknown_stages.get(stage, 0) + 1
@@ -785,6 +792,8 @@ class Report:
             "party_terms": getattr(ev, "PARTY_TERMS", None) or {},
             "result_terms": getattr(ev, "RESULT_TERMS", None) or {},
             "service_checks": checks, "recent": list(reversed(agg.recent)),
+            "certificates": [agg.certificates[k] for k in sorted(agg.certificates, key=str)],
+            "phases": agg.phases.model(),
             "unmapped": sorted(agg.unmapped.items()), "unknown_stages": sorted(agg.unknown_stages.items()),
             "params": {k: self.p.get(k) for k in ("approval_working_days", "filing_window_days",
                                                   "assessment_interval_months")},

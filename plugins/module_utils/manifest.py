@@ -98,6 +98,22 @@ _PROTOCOL_FLOW = {
     },
 }
 
+_QUOTA_PROPERTIES = {
+    key: {"type": "integer", "minimum": 0, "maximum": 1000000, "description": text}
+    for key, text in (
+        ("instances", "云主机数 instances."),
+        ("cores", "vCPU 数 cores."),
+        ("ram_mb", "内存 RAM in MiB."),
+        ("volumes", "云硬盘数 volumes."),
+        ("gigabytes", "云硬盘容量 volume GiB."),
+        ("networks", "网络数 networks."),
+        ("subnets", "子网数 subnets."),
+        ("routers", "路由器数 routers."),
+        ("security_groups", "安全组数 security groups."),
+        ("floating_ips", "浮动 IP 数 floating IPs."),
+    )
+}
+
 SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": SCHEMA_ID,
@@ -284,27 +300,25 @@ SCHEMA = {
                     ),
                 ),
                 "quotas": _object(
-                    "配额 tenant quotas; must cover what the servers need.",
-                    {
-                        key: {"type": "integer", "minimum": 0, "maximum": 1000000, "description": text}
-                        for key, text in (
-                            ("instances", "云主机数 instances."),
-                            ("cores", "vCPU 数 cores."),
-                            ("ram_mb", "内存 RAM in MiB."),
-                            ("volumes", "云硬盘数 volumes."),
-                            ("gigabytes", "云硬盘容量 volume GiB."),
-                            ("networks", "网络数 networks."),
-                            ("subnets", "子网数 subnets."),
-                            ("routers", "路由器数 routers."),
-                            ("security_groups", "安全组数 security groups."),
-                            ("floating_ips", "浮动 IP 数 floating IPs."),
-                        )
-                    },
+                    "配额 tenant quotas (the formal values); must cover what the servers need.",
+                    _QUOTA_PROPERTIES,
                     required=("instances", "cores", "ram_mb", "volumes", "gigabytes"),
                 ),
                 "trial": _object(
                     "试运行 trial run period.",
-                    {"start": {"$ref": "#/$defs/date"}, "end": {"$ref": "#/$defs/date"}},
+                    {
+                        "start": {"$ref": "#/$defs/date"},
+                        "end": {"$ref": "#/$defs/date"},
+                        "test_cidrs": _list(
+                            "测试来源 networks the declared services are opened to during the trial instead of "
+                            "their sources (trial exposure group).",
+                            {"$ref": "#/$defs/cidr"},
+                        ),
+                        "quotas": _object(
+                            "试运行配额 tenant quotas during the trial; promotion sets the formal `quotas`.",
+                            _QUOTA_PROPERTIES,
+                        ),
+                    },
                     required=("start", "end"),
                 ),
                 "approvals": _list(
@@ -695,19 +709,29 @@ def semantic_problems(app, flavors=None, reserved_cidrs=DEFAULT_RESERVED_CIDRS, 
                                     "is governed by its own security group"))
         _port_rule(flow, fpath, problems)
 
-    # Quotas cover what the servers need.
+    # Quotas, formal and (when given) those of the trial, cover what the servers need.
     needs = resource_needs(app, flavors)
-    quotas = app.get("quotas") if isinstance(app.get("quotas"), dict) else {}
-    for key, needed in needs.items():
-        have = quotas.get(key)
-        if isinstance(have, int) and not isinstance(have, bool) and have < needed:
-            problems.append(Problem(_key_path(_key_path(path, "quotas"), key), "%d is less than the %d the manifest needs" % (have, needed)))
+    trial_path = _key_path(path, "trial")
+    for qpath, quotas in ((_key_path(path, "quotas"), app.get("quotas")),
+                          (_key_path(trial_path, "quotas"), _get(app, "trial", "quotas"))):
+        quotas = quotas if isinstance(quotas, dict) else {}
+        for key, needed in needs.items():
+            have = quotas.get(key)
+            if isinstance(have, int) and not isinstance(have, bool) and have < needed:
+                problems.append(Problem(_key_path(qpath, key), "%d is less than the %d the manifest needs" % (have, needed)))
+
+    # Test networks of the trial: real, narrow networks ("anywhere" is no test network), not reserved.
+    for tpath, net in _parse_networks(_get(app, "trial", "test_cidrs"), _key_path(trial_path, "test_cidrs"), problems):
+        if net.prefixlen == 0:
+            problems.append(Problem(tpath, "%s (anywhere) is not a test network; name the testers' networks" % net))
+        for text, rnet, what in builtin:
+            if net.version == rnet.version and net.subnet_of(rnet):
+                problems.append(Problem(tpath, "%s lies in %s, %s" % (net, text, what)))
 
     # Trial period: ordered and bounded.
     start, end = _get(app, "trial", "start"), _get(app, "trial", "end")
     if isinstance(start, str) and isinstance(end, str) and _is_date(start) and _is_date(end):
         days = (_date(end) - _date(start)).days
-        trial_path = _key_path(path, "trial")
         if days <= 0:
             problems.append(Problem(_key_path(trial_path, "end"), "%s is not after the start %s" % (end, start)))
         elif days > max_trial_days:

@@ -56,6 +56,15 @@ options:
         filing (备案) must be recorded. Default from 信息安全等级保护管理办法 Art. 15.
     type: int
     default: 30
+  approvals:
+    description:
+      - The approvals the application manifest names (C(application.approvals)), each a mapping with
+        C(authority) and C(ref) (文号). Requirements of the kind "every named approval" (target stage
+        V(formal_operation)) become one item per approval, met by a passed C(approval) record whose
+        C(details.reference) is that C(ref).
+    type: list
+    elements: dict
+    default: []
   as_of:
     description:
       - Evaluate time windows as of this UTC date or time instead of now (rehearsals, audits after the fact).

@@ -155,7 +155,7 @@ BEHAVIOUR = """\
           - again is not changed and again.record.seq == 1
           - again_check is not changed
           - gate_check.passed == false and gate_check.record is not defined
-          - gate_check.missing | length == 3
+          - gate_check.missing | sort == ['mlps_assessment_passed', 'security_assessment_passed', 'security_scan_passed', 'trial_completed']
           - gate.passed and gate.record.seq == 2
           - gates.matched == 1 and gates.records[0].kind == 'gate'
           - verified.ok and verified.count == 2 and verified.verify.anchor.signed_seq == 2

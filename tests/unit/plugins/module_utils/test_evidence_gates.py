@@ -27,6 +27,7 @@ def rec(ledger, kind, result=None, stage=None, **details):
 def ready_for_operation(ledger, filing=True, level=3):
     rec(ledger, "application", applicant_org="Tax", system_name="Portal", mlps_level=level, date="2026-01-01")
     rec(ledger, "trial_completion", start_date="2026-02-01", end_date="2026-04-30", conclusion="completed")
+    rec(ledger, "stage_result", result="pass", stage="security_assessment")
     rec(ledger, "security_assessment", assessor_org="Lab", report_number="SA-1", date="2026-04-01",
         conclusion="passed")
     rec(ledger, "mlps_assessment", assessor_org="C", report_number="D-1", date="2026-04-20",
@@ -44,7 +45,8 @@ def test_every_stage_has_a_gate():
 def test_empty_ledger_lists_every_missing_item(ledger):
     gate = evaluate(ledger, APP, "formal_operation")
     assert not gate["passed"]
-    assert gate["missing"] == ["trial_completed", "security_assessment_passed", "mlps_assessment_passed"]
+    assert gate["missing"] == ["trial_completed", "security_scan_passed", "security_assessment_passed",
+                               "mlps_assessment_passed"]
     for item in gate["missing"]:
         assert item in gate["message"]
     assert [i["status"] for i in gate["items"]][-1] == "pending"  # filing: the 30-day window has not begun

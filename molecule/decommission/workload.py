@@ -2,9 +2,15 @@
 # Copyright (c) 2026 govcloud.lifecycle contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Test-side workload for the decommission_inventory scenario (openstacksdk only; network parts: cloud.py).
+"""Test-side workload for the decommission scenario (openstacksdk only; network parts: cloud.py).
 
-  workload.py populate PROJECT        a volume, its snapshot, a private image, a server with a floating IP
+  workload.py populate PROJECT [APP]  volumes APP-data and APP-logs, a snapshot, a private image, a server APP-web
+                                      with a floating IP (APP defaults to PROJECT: a neighbour can reuse APP's names)
+  workload.py rebuild APP             APP again without the onboarding roles: project, three networks and
+                                      subnets on a router with a gateway, security groups, a user and a group
+                                      with roles, a keypair (a quick target for the next kill-and-resume round)
+  workload.py gone APP LEDGER_DIR     exit 1 unless nothing of any project, user or group the decommission plans
+                                      in the ledger still exists (independent of the role's own leftover scan)
   workload.py purge PROJECT...        delete what populate made (then cloud.py purge removes the rest)
   workload.py snapshot PROJECT FILE   everything in PROJECT as JSON (cloud.py snapshot + compute/storage/images)
   workload.py same PROJECT FILE       exit 1 with the differences if PROJECT is not as in FILE
@@ -41,13 +47,17 @@ def release(c, grant):
     c.identity.unassign_project_role_from_user(proj, me, role)
 
 
-def populate(c, name):
-    proj = cloud.project(c, name)
+def populate(c, project_name, name=None):
+    name = name or project_name
+    proj = cloud.project(c, project_name)
     p, grant = as_project(c, proj)
     try:
         vol = p.block_storage.find_volume("%s-data" % name) or p.block_storage.create_volume(
             name="%s-data" % name, size=1)
         p.block_storage.wait_for_status(vol, "available", wait=120)
+        logs = p.block_storage.find_volume("%s-logs" % name) or p.block_storage.create_volume(
+            name="%s-logs" % name, size=1)
+        p.block_storage.wait_for_status(logs, "available", wait=120)
         if p.block_storage.find_snapshot("%s-data-snap" % name) is None:
             snap = p.block_storage.create_snapshot(volume_id=vol.id, name="%s-data-snap" % name)
             p.block_storage.wait_for_status(snap, "available", wait=120)
@@ -61,12 +71,64 @@ def populate(c, name):
                 name="%s-web" % name, flavor_id=p.compute.find_flavor("m1.tiny").id,
                 image_id=p.image.find_image("devcloud-tiny").id, networks=[{"uuid": net.id}])
             server = p.compute.wait_for_server(server, wait=180)
-        if not list(p.network.ips(project_id=proj.id)):
+        routed = any(r.external_gateway_info for r in p.network.routers(project_id=proj.id))
+        if routed and not list(p.network.ips(project_id=proj.id)):
             port = next(iter(p.network.ports(device_id=server.id)))
             p.network.create_ip(floating_network_id=p.network.find_network("public").id, port_id=port.id,
                                 project_id=proj.id)
     finally:
         release(c, grant)
+
+
+def rebuild(c, name):
+    proj = cloud.neighbour(c, name, name, "10.41")
+    router = c.network.find_router("%s-router" % name, project_id=proj.id)
+    if not router.external_gateway_info:
+        c.network.update_router(router, external_gateway_info={"network_id": c.network.find_network("public").id})
+    member = c.identity.find_role("member")
+    user = c.identity.find_user("%s-sysadmin" % name, domain_id="default") or c.identity.create_user(
+        name="%s-sysadmin" % name, domain_id="default", default_project_id=proj.id)
+    c.identity.assign_project_role_to_user(proj, user, member)
+    group = c.identity.find_group("%s-admins" % name, domain_id="default")
+    c.identity.assign_project_role_to_group(proj, group, member)
+    if not list(c.compute.keypairs(user_id=user.id)):
+        c.compute.create_keypair(name="%s-admin" % name, user_id=user.id, public_key=(
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl molecule"))
+
+
+def gone(c, app, ledger_dir):
+    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+
+    with Ledger(ledger_dir, create=False) as ledger:
+        plans = [r["details"] for r in ledger.records(application=app, kind="note") if r["details"].get("plan")]
+    if not plans:
+        print("no decommission plan of %s in the ledger" % app)
+        return 1
+    left = {}
+    users = {u.id for u in c.identity.users()}
+    groups = {g.id for g in c.identity.groups()}
+    projects = {p.id for p in c.identity.projects()}
+    for plan in plans:
+        pid = plan["project_id"]
+        found = {k: v for k, v in listing(c, type("P", (), {"id": pid})(), identity=False).items() if v}
+        for uid in plan["users"]:
+            if uid in users:
+                found.setdefault("users", []).append(uid)
+            # nova keeps the keypairs of a deleted user
+            found.setdefault("keypairs", []).extend(k.name for k in c.compute.keypairs(user_id=uid))
+        found = {k: v for k, v in found.items() if v}
+        for gid in plan["groups"]:
+            if gid in groups:
+                found.setdefault("groups", []).append(gid)
+        if pid in projects:
+            found["project"] = [pid]
+        if found:
+            left[pid] = found
+    if left:
+        print("left over: %s" % json.dumps(left, sort_keys=True))
+        return 1
+    print("nothing left of %d planned project(s) of %s" % (len({p["project_id"] for p in plans}), app))
+    return 0
 
 
 def purge(c, name):
@@ -88,11 +150,11 @@ def purge(c, name):
         c.image.delete_image(image)
 
 
-def listing(c, proj):
+def listing(c, proj, identity=True):
     def ids(items):
         return sorted(i.id for i in items)
     pid = proj.id
-    return {
+    found = {
         "servers": ids(c.compute.servers(all_projects=True, project_id=pid)),
         "volumes": ids(c.block_storage.volumes(all_projects=True, project_id=pid)),
         "snapshots": ids(c.block_storage.snapshots(all_projects=True, project_id=pid)),
@@ -103,11 +165,15 @@ def listing(c, proj):
         "routers": ids(c.network.routers(project_id=pid)),
         "subnets": ids(c.network.subnets(project_id=pid)),
         "networks": ids(c.network.networks(project_id=pid)),
-        "security_groups": ids(c.network.security_groups(project_id=pid)),
-        "users": sorted({a.user["id"] for a in c.identity.role_assignments(scope_project_id=pid, effective=True)
-                         if a.user}),
-        "groups": sorted({a.group["id"] for a in c.identity.role_assignments(scope_project_id=pid) if a.group}),
+        # unfiltered: neutron would create the default group of a deleted project listed by its id
+        "security_groups": ids(g for g in c.network.security_groups() if g.project_id == pid),
     }
+    if identity:  # keystone answers 404 for the assignments of a deleted project
+        found["users"] = sorted({a.user["id"] for a in c.identity.role_assignments(scope_project_id=pid,
+                                                                                   effective=True) if a.user})
+        found["groups"] = sorted({a.group["id"] for a in c.identity.role_assignments(scope_project_id=pid)
+                                  if a.group})
+    return found
 
 
 def snapshot(c, name):
@@ -123,7 +189,8 @@ def verify(c, app, neighbour, ledger_dir):
     proj, nb = cloud.project(c, app), cloud.project(c, neighbour)
     with Ledger(ledger_dir, create=False) as ledger:
         assert ledger.verify()["ok"] is True
-        notes = [r for r in ledger.records(application=app, stage="decommission", kind="note")]
+        notes = [r for r in ledger.records(application=app, stage="decommission", kind="note")
+                 if r["details"].get("dry_run")]
     assert len(notes) == 1, "expected one dry-run record (the idempotence run adds none), got %d" % len(notes)
     inv = notes[0]["details"]["inventory"]
     assert notes[0]["details"]["dry_run"] is True and inv["project_id"] == proj.id
@@ -133,7 +200,7 @@ def verify(c, app, neighbour, ledger_dir):
         got = sorted(r["id"] for r in inv["resources"][key])
         if got != want:
             problems.append("%s: recorded %s, cloud has %s" % (key, got, want))
-    minimum = {"servers": 1, "volumes": 1, "snapshots": 1, "images": 1, "floating_ips": 1, "routers": 1,
+    minimum = {"servers": 1, "volumes": 2, "snapshots": 1, "images": 1, "floating_ips": 1, "routers": 1,
                "networks": 2, "subnets": 2, "users": 3, "groups": 3, "keypairs": 1, "role_assignments": 3}
     for key, least in minimum.items():
         if inv["counts"][key] < least:
@@ -153,7 +220,11 @@ def main(argv):
     c = cloud.conn()
     cmd = argv[0]
     if cmd == "populate":
-        populate(c, argv[1])
+        populate(c, *argv[1:3])
+    elif cmd == "rebuild":
+        rebuild(c, argv[1])
+    elif cmd == "gone":
+        return gone(c, argv[1], argv[2])
     elif cmd == "purge":
         for name in argv[1:]:
             purge(c, name)
