@@ -33,11 +33,10 @@ if [ ! -s "$vault_pass" ]; then
   mkdir -p "$(dirname "$vault_pass")"
   (umask 077; python3 -c 'import secrets; print(secrets.token_urlsafe(24))' > "$vault_pass")
 fi
-GOVCLOUD_HANDOVER_VAULT_PASSWORD=$(cat "$vault_pass") play playbooks/onboard.yml
-
-
+# every later stage that logs in as the application admin (trial) reads the same hand-over file
 export GOVCLOUD_HANDOVER_VAULT_PASSWORD
 GOVCLOUD_HANDOVER_VAULT_PASSWORD=$(cat "$vault_pass")
+play playbooks/onboard.yml
 
 step "test hosts standing in for the servers (nspawn containers; tools/demo/standins.py)"
 tools/testhosts/testhosts image
