@@ -168,6 +168,14 @@ cmd_up() {
     stop_service "$s" 20
   done
   timed infra start_infra
+  if [[ " ${STARTED[*]:-} " == *" mariadb "* ]] && ! database_sound; then
+    # A copied or killed machine can leave torn InnoDB pages; services then answer 500 for one table and the
+    # cause is far from the symptom. The state is disposable, so rebuild it instead of running on it.
+    log "MariaDB reports $(grep -c '^error' "$LOGS/dbcheck.log") corrupt table(s) (see $LOGS.prev/dbcheck.log), the mark of a machine stopped or copied mid-write; wiping the cloud's state and starting afresh"
+    stop_all
+    wipe_state
+    exec "$here/devcloud" up
+  fi
   CHANGED_FILES=()
   write_configs "$VENV"
   for s in $(services_to_restart); do
@@ -240,11 +248,15 @@ cmd_down() {
 
 cmd_reset() {
   cmd_down
+  wipe_state
+  cmd_up
+}
+
+wipe_state() {
   # Databases, nova/cinder/glance state and configs go together (see reconcile_nova_identity).
   rm -rf "$DATA" "$ETC" "$RUN" "$CLOUDS_YAML"
   if [ -d "$LOGS" ]; then rm -rf "$LOGS.prev"; mv "$LOGS" "$LOGS.prev"; fi
   log "state wiped (previous logs: $LOGS.prev)"
-  cmd_up
 }
 
 cmd_status() {

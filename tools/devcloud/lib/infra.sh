@@ -14,11 +14,13 @@ start_mariadb() {
     mariadb-install-db --user=root --datadir="$DATA/mysql" --auth-root-authentication-method=normal \
       > "$LOGS/mariadb-install.log" 2>&1 || die "mariadb-install-db failed, see $LOGS/mariadb-install.log"
   fi
-  # Durability settings are traded for speed: this database is disposable test state.
+  # Durability is traded for speed only where a lost second is harmless: commits reach the OS at once
+  # (flush-log-at-trx-commit=2 survives a killed mariadbd) but are not fsynced; the doublewrite buffer stays on,
+  # because without it a machine stopped mid-write leaves torn pages that crash recovery cannot mend.
   start_proc mariadb "$LOGS/mariadb-stdout.log" mariadbd --no-defaults --user=root --datadir="$DATA/mysql" \
     --socket="$RUN/mysqld.sock" --pid-file="$RUN/mariadb.daemon-pid" --bind-address=127.0.0.1 --port=3306 \
     --skip-name-resolve --innodb-buffer-pool-size=128M --max-connections=500 \
-    --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --skip-log-bin \
+    --innodb-flush-log-at-trx-commit=2 --skip-log-bin \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci --log-error="$LOGS/mariadb.log"
   local i
   for ((i = 0; i < 240; i++)); do
@@ -28,6 +30,13 @@ start_mariadb() {
   done
   tail -20 "$LOGS/mariadb.log" >&2 || true
   die "MariaDB did not start, see $LOGS/mariadb.log"
+}
+
+database_sound() {
+  # CHECK TABLE over every schema: ~0.2 s for the whole cloud, and it names corrupt indexes InnoDB would
+  # otherwise only report on the first query that touches them.
+  mariadb-check --socket="$RUN/mysqld.sock" -uroot --all-databases > "$LOGS/dbcheck.log" 2>&1 &&
+    ! grep -q '^error' "$LOGS/dbcheck.log"
 }
 
 rabbit_env() {
