@@ -27,6 +27,8 @@ META_END = "govcloud_trial_end"
 META_ZONE = "govcloud_zone"
 PHASE_TRIAL = "trial"
 PHASE_FORMAL = "formal"
+# the inventory group of every application's trial hosts (playbooks/harden.yml and assess.yml default to it)
+ALL_TRIAL_GROUP = "govcloud_trial"
 
 
 class TrialError(Exception):
@@ -268,9 +270,6 @@ def inventory(intent_, state_, host_map=None, group=None):
         "govcloud_app": intent_["application"], "govcloud_phase": PHASE_TRIAL,
         "govcloud_trial_start": intent_["window"]["start"], "govcloud_trial_end": intent_["window"]["end"]}},
         ALL_TRIAL_GROUP: {"children": {group: {}}}}}}
-
-
-ALL_TRIAL_GROUP = "govcloud_trial"
 
 
 def trial_group(application_id):

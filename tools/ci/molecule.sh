@@ -38,11 +38,13 @@ cleanup() {
   # a lane still running (interrupted run): stop it before its hosts go
   [ -z "$lane_pid" ] || { pkill -P "$lane_pid" 2>/dev/null; kill "$lane_pid" 2>/dev/null; } || true
   # Molecule's destroy removes each scenario's hosts; this catches a scenario that died before destroy.
-  # Hosts are named <checkout>-<scenario>-<platform> (molecule/shared): only our scenarios' hosts go, so a
-  # lane running beside us keeps its own.
+  # Hosts are named <checkout>-<scenario>-<platform> (molecule/shared/create.yml: first 4 hex of the sha1 of
+  # the checkout path, scenario with [^a-z0-9]+ as '-'): only this checkout's hosts of our scenarios go, so a
+  # lane, or another checkout's run, beside us keeps its own.
+  local checkout; checkout=$(printf "%s" "$(cd "$repo" && pwd -P)" | sha1sum | cut -c1-4)
   for h in $(hosts_now); do
     for s in "${scenarios[@]}"; do
-      [[ $h == *-"$s"-* ]] && { "$testhosts" down "$h" >/dev/null 2>&1 || true; }
+      [[ $h == "$checkout-$(sed -E 's/[^a-z0-9]+/-/g' <<<"$s")-"* ]] && { "$testhosts" down "$h" >/dev/null 2>&1 || true; }
     done
   done
   if [ "$started_cloud" = 1 ] && [ -z "${GOVCLOUD_MOLECULE_KEEP_CLOUD:-}" ]; then "$devcloud" down || true; fi
@@ -69,7 +71,9 @@ run_scenario() {
   if [ "$s" = integration ]; then
     .venv/bin/python -m pytest -q -p no:cacheprovider tests/integration > ".work/logs/molecule-$s.log" 2>&1 || rc=$?
   else
-    molecule test -s "$s" > ".work/logs/molecule-$s.log" 2>&1 || rc=$?
+    # Molecule names its working directory after the checkout's base name only (two clones called "main"
+    # would share it): keep it inside this checkout.
+    MOLECULE_EPHEMERAL_DIRECTORY="$repo/.work/molecule/$s" molecule test -s "$s" > ".work/logs/molecule-$s.log" 2>&1 || rc=$?
   fi
   if ((rc == 0)); then echo "$((SECONDS - ts))" > ".work/logs/molecule-$s.took"
   else echo "FAILED after $((SECONDS - ts))" > ".work/logs/molecule-$s.took"; fi

@@ -283,3 +283,41 @@ def test_ledger_has_one_record_per_control_and_verifies():
     assert len(controls) >= 75
     assert {r["result"] for r in recs} <= {"pass", "gap", "manual"}
     assert all(r["clauses"] == [r["details"]["control"].split("-")[0]] for r in recs)
+
+
+# ------------------------------------------------------------------ fast re-run on a stamped host
+def test_stamped_host_rerun_skips_enforcement_and_shows_no_gap(host):
+    summary = load("fast-rerun.json")
+    assert summary["enforcement"].startswith("skipped"), summary["enforcement"]
+    assert summary["gap"] == [] and int(summary["controls"]) == 75
+    stamp = host.file("/var/lib/govcloud-lifecycle/baseline_hardening.json")
+    assert stamp.mode == 0o600 and stamp.user == "root"
+    assert re.fullmatch(r"[0-9a-f]{64}", json.loads(stamp.content_string)["fingerprint"])
+
+
+def rerun(*extra):
+    """tests/../rerun.yml through ansible-playbook, as Molecule runs its playbooks (same env, inventory, config)."""
+    res = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.environ["MOLECULE_INVENTORY_FILE"],
+         *extra, os.path.join(SCENARIO, "rerun.yml")],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=900, check=False)
+    assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-2000:]
+    said = re.search(r"ENFORCEMENT=(.+?) GAPS=(\d+)", res.stdout)
+    changed = sum(int(n) for n in re.findall(r"changed=(\d+)", res.stdout.rsplit("PLAY RECAP", 1)[-1]))
+    return said.group(1), int(said.group(2)), changed
+
+
+# Ordered after every state test: these two runs leave the host as converge left it.
+def test_changed_variable_is_enforced_even_where_every_check_passes(host):
+    # 90 days already satisfies "PASS_MAX_DAYS <= 120": only the fingerprint can tell the run is not converged.
+    enforcement, gaps, changed = rerun("--check", "--diff", "-e", "baseline_hardening_pw_max_days=120")
+    assert (enforcement, gaps) == ("applied", 0)
+    assert changed >= 1
+    assert host.file("/etc/login.defs").contains("^PASS_MAX_DAYS\t90$")
+
+
+def test_drift_on_a_stamped_host_is_enforced_back(host):
+    enforcement, gaps, changed = rerun("-e", "hardening_test_drift=true")
+    assert (enforcement, gaps) == ("applied", 0)
+    assert changed >= 2  # the drift itself, and the role putting it right
+    assert host.file("/etc/login.defs").contains("^PASS_MAX_DAYS\t90$")
