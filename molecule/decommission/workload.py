@@ -9,6 +9,8 @@
   workload.py rebuild APP             APP again without the onboarding roles: project, three networks and
                                       subnets on a router with a gateway, security groups, a user and a group
                                       with roles, a keypair (a quick target for the next kill-and-resume round)
+  workload.py appcred PROJECT USER    an application credential of USER (member of PROJECT), made as USER: a
+                                      decommission must delete it by id before the user
   workload.py gone APP LEDGER_DIR     exit 1 unless nothing of any project, user or group the decommission plans
                                       in the ledger still exists (independent of the role's own leftover scan)
   workload.py purge PROJECT...        delete what populate made (then cloud.py purge removes the rest)
@@ -23,7 +25,9 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "network_segmentation"))
@@ -31,6 +35,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", ".work", "collections"))
 
 import cloud  # noqa: E402  (molecule/network_segmentation/cloud.py)
 import openstack  # noqa: E402
+from keystoneauth1 import session  # noqa: E402
+from keystoneauth1.identity import v3  # noqa: E402
 
 
 def as_project(c, proj):
@@ -94,6 +100,27 @@ def rebuild(c, name):
     if not list(c.compute.keypairs(user_id=user.id)):
         c.compute.create_keypair(name="%s-admin" % name, user_id=user.id, public_key=(
             "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl molecule"))
+    appcred(c, name, user.name)
+
+
+def appcred(c, project_name, user_name):
+    """USER's own application credential (keystone lets only the user create one): a fresh password, then USER's login."""
+    proj = cloud.project(c, project_name)
+    user = c.identity.find_user(user_name, domain_id="default")
+    if list(c.identity.application_credentials(user=user.id)):
+        return
+    password = secrets.token_urlsafe(18)
+    c.identity.update_user(user, password=password)
+    # keystone revokes the user's tokens by issue time in whole seconds: one issued in the second of the
+    # password change is refused (401) on first use
+    time.sleep(1.1)
+    # a session of its own: openstack.connect would merge in the admin entry of clouds.yaml (OS_CLOUD)
+    login = v3.Password(auth_url=c.config.config["auth"]["auth_url"], username=user_name, password=password,
+                        user_domain_id="default", project_id=proj.id)
+    as_user = openstack.connection.Connection(session=session.Session(auth=login),
+                                              region_name=c.config.get_region_name())
+    as_user.identity.create_application_credential(user=user.id, name="%s-ci" % user_name,
+                                                   description="CI token of %s" % user_name)
 
 
 def gone(c, app, ledger_dir):
@@ -114,6 +141,8 @@ def gone(c, app, ledger_dir):
         for uid in plan["users"]:
             if uid in users:
                 found.setdefault("users", []).append(uid)
+                found.setdefault("application_creds", []).extend(
+                    a.id for a in c.identity.application_credentials(user=uid))
             # nova keeps the keypairs of a deleted user
             found.setdefault("keypairs", []).extend(k.name for k in c.compute.keypairs(user_id=uid))
         found = {k: v for k, v in found.items() if v}
@@ -173,6 +202,8 @@ def listing(c, proj, identity=True):
                                                                                    effective=True) if a.user})
         found["groups"] = sorted({a.group["id"] for a in c.identity.role_assignments(scope_project_id=pid)
                                   if a.group})
+        found["application_creds"] = sorted(a.id for uid in found["users"]
+                                            for a in c.identity.application_credentials(user=uid))
     return found
 
 
@@ -201,7 +232,8 @@ def verify(c, app, neighbour, ledger_dir):
         if got != want:
             problems.append("%s: recorded %s, cloud has %s" % (key, got, want))
     minimum = {"servers": 1, "volumes": 2, "snapshots": 1, "images": 1, "floating_ips": 1, "routers": 1,
-               "networks": 2, "subnets": 2, "users": 3, "groups": 3, "keypairs": 1, "role_assignments": 3}
+               "networks": 2, "subnets": 2, "users": 3, "groups": 3, "keypairs": 1, "role_assignments": 3,
+               "application_creds": 1}
     for key, least in minimum.items():
         if inv["counts"][key] < least:
             problems.append("%s: %d recorded, at least %d exist" % (key, inv["counts"][key], least))
@@ -221,6 +253,8 @@ def main(argv):
     cmd = argv[0]
     if cmd == "populate":
         populate(c, *argv[1:3])
+    elif cmd == "appcred":
+        appcred(c, argv[1], argv[2])
     elif cmd == "rebuild":
         rebuild(c, argv[1])
     elif cmd == "gone":

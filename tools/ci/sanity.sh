@@ -3,8 +3,10 @@
 # ansible_collections/govcloud/lifecycle (ansible-test needs that path) and run with --venv.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-# outside the checkout: inside it, ansible-test would list files with git and skip the ignored copy
-work=${GOVCLOUD_CACHE:-$HOME/.cache/govcloud-lifecycle}/sanity/ansible_collections/govcloud/lifecycle
+# outside the checkout: inside it, ansible-test would list files with git and skip the ignored copy; one per
+# checkout, so that two checkouts' runs at once (a developer's and CI's) never delete each other's copy
+checkout=$(printf '%s' "$repo" | sha1sum | cut -c1-8)
+work=${GOVCLOUD_CACHE:-$HOME/.cache/govcloud-lifecycle}/sanity/$checkout/ansible_collections/govcloud/lifecycle
 py=${SANITY_PYTHON:-3.13}
 bin=$repo/.venv/bin
 

@@ -69,7 +69,7 @@ play playbooks/record_mlps_assessment.yml -e "govcloud_mlps_assessor_org=${DEMO_
   -e govcloud_mlps_conclusion=basically_compliant -e govcloud_mlps_level=3
 step "审批 the supervisor's approval the manifest names for going into operation"
 play playbooks/approve.yml -e govcloud_approval_approver=王建国 -e govcloud_approval_decision=approved \
-  -e "govcloud_approval_reference=赣自然资函〔2026〕58号"
+  -e govcloud_approval_subject=promotion -e "govcloud_approval_reference=赣自然资函〔2026〕58号"
 
 step "正式运行 formal operation: the gate, then trial resources become formal"
 play playbooks/promote.yml

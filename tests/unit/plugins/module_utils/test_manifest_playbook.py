@@ -131,3 +131,31 @@ def test_intake_records_the_application_and_the_allocation_gate_reads_the_approv
     rc, output = playbook(env, REPO / "playbooks" / "manifest.yml", "-e", "govcloud_manifest_gate=allocation",
                           "-e", "@%s" % (tmp_path / "changed.json"))
     assert rc == 2 and "needs a new approval" in output, output
+
+
+def test_approve_records_its_subject_and_only_application_approvals_open_allocation(env, tmp_path):
+    evidence, key = tmp_path / "evidence", tmp_path / "evidence-signing.pem"
+    approve = REPO / "playbooks" / "approve.yml"
+
+    def approvals():
+        if not (evidence / "ledger.sqlite").exists():
+            return []
+        return [r for r in _ledger(evidence, key).records(application="jx-bdcdj", kind="approval")]
+
+    rc, output = playbook(env, approve, "-e", "govcloud_approval_approver=王建国", "-e", "govcloud_approval_decision=approved",
+                          "-e", "govcloud_approval_subject=go-live")
+    assert rc == 2 and "govcloud_approval_subject" in output and "got 'go-live'" in output, output
+    assert approvals() == []
+
+    rc, output = playbook(env, approve, "-e", "govcloud_approval_approver=江西省信息中心",
+                          "-e", "govcloud_approval_decision=approved")
+    assert rc == 0, output
+    rc, output = playbook(env, approve, "-e", "govcloud_approval_approver=王建国", "-e", "govcloud_approval_decision=rejected",
+                          "-e", "govcloud_approval_subject=promotion", "-e", "govcloud_approval_reference=赣自然资函〔2026〕58号")
+    assert rc == 0, output
+    recorded = approvals()
+    assert [(r["details"]["subject"], r["result"]) for r in recorded] == [("application", "pass"), ("promotion", "fail")]
+    assert recorded[1]["details"]["reference"] == "赣自然资函〔2026〕58号" and "正式运行" in recorded[1]["summary"]
+    # a supervisor's rejection of going into operation is not the management unit's word on the application
+    rc, output = playbook(env, REPO / "playbooks" / "manifest.yml", "-e", "govcloud_manifest_gate=allocation")
+    assert rc == 0, output
