@@ -140,7 +140,7 @@ def test_approve_records_its_subject_and_only_application_approvals_open_allocat
     def approvals():
         if not (evidence / "ledger.sqlite").exists():
             return []
-        return [r for r in _ledger(evidence, key).records(application="jx-bdcdj", kind="approval")]
+        return list(_ledger(evidence, key).records(application="jx-bdcdj", kind="approval"))
 
     rc, output = playbook(env, approve, "-e", "govcloud_approval_approver=王建国", "-e", "govcloud_approval_decision=approved",
                           "-e", "govcloud_approval_subject=go-live")
