@@ -171,10 +171,12 @@ cmd_up() {
   if [[ " ${STARTED[*]:-} " == *" mariadb "* ]] && ! database_sound; then
     # A copied or killed machine can leave torn InnoDB pages; services then answer 500 for one table and the
     # cause is far from the symptom. The state is disposable, so rebuild it instead of running on it.
+    [ -z "${DEVCLOUD_REBUILT:-}" ] ||
+      die "MariaDB reports corrupt tables in the state it has just built (see $LOGS/dbcheck.log): check the disk under $DATA"
     log "MariaDB reports $(grep -c '^error' "$LOGS/dbcheck.log") corrupt table(s) (see $LOGS.prev/dbcheck.log), the mark of a machine stopped or copied mid-write; wiping the cloud's state and starting afresh"
     stop_all
     wipe_state
-    exec "$here/devcloud" up
+    DEVCLOUD_REBUILT=1 exec "$here/devcloud" up
   fi
   CHANGED_FILES=()
   write_configs "$VENV"

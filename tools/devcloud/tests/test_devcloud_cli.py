@@ -108,3 +108,53 @@ def test_unknown_command_prints_usage(cmd, tmp_path):
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "usage: devcloud" in result.stderr
+
+
+def test_database_check_finds_a_torn_innodb_page(tmp_path):
+    """`up` trusts the databases only after lib/infra.sh database_sound: here on a MariaDB of its own (socket only)."""
+    home = tmp_path / "cloud"
+    data, run, logs = home / "data" / "mysql", home / "run", home / "logs"
+    for d in (data, run, logs):
+        d.mkdir(parents=True)
+    sock = run / "mysqld.sock"
+    subprocess.run(["mariadb-install-db", "--user=root", f"--datadir={data}", "--auth-root-authentication-method=normal"],
+                   check=True, capture_output=True, timeout=120)
+    argv = ["mariadbd", "--no-defaults", "--user=root", f"--datadir={data}", f"--socket={sock}",
+            f"--pid-file={run}/mariadb.daemon-pid", "--skip-networking", "--skip-log-bin",
+            "--innodb-buffer-pool-size=16M", f"--log-error={logs}/mariadb.log"]
+
+    def sql(statement):
+        return subprocess.run(["mariadb", f"--socket={sock}", "-uroot", "-e", statement], capture_output=True, text=True,
+                              timeout=60, check=False)
+
+    def start():
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(240):
+            if sql("select 1").returncode == 0:
+                return proc
+            time.sleep(0.25)
+        proc.kill()
+        pytest.fail("MariaDB did not start: %s" % (logs / "mariadb.log").read_text()[-2000:])
+
+    def sound():
+        script = f"for f in {LIB}/*.sh; do . \"$f\"; done; database_sound"
+        return subprocess.run(["bash", "-c", script], env=env_for(home), timeout=120, check=False).returncode == 0
+
+    proc = start()
+    try:
+        assert sql("create database t; create table t.x (id int primary key, v varchar(200)) engine=innodb;"
+                   "use t; insert into t.x select seq, repeat('x', 200) from seq_1_to_3000").returncode == 0
+        assert sound()
+        subprocess.run(["mariadb-admin", f"--socket={sock}", "-uroot", "shutdown"], check=True, timeout=120)
+        proc.wait(timeout=120)
+        # a torn page in the middle of the table's B-tree, as a machine stopped mid-write leaves it
+        with open(data / "t" / "x.ibd", "r+b") as handle:
+            handle.seek(4 * 16384 + 200)
+            handle.write(os.urandom(4000))
+        proc = start()
+        assert not sound()
+        report = (logs / "dbcheck.log").read_text()
+        assert re.search(r"^t\.x\b", report, re.M) and re.search(r"^error\s*: Corrupt", report, re.M), report
+    finally:
+        proc.kill()
+        proc.wait(timeout=60)
