@@ -16,6 +16,21 @@ timed() {
   else failed=$((failed + 1)); took+=("$name FAILED after $((SECONDS - s))s"); return 1; fi
 }
 
+# A CI record often keeps only the last lines of the output: repeat why each failed scenario failed there.
+digest() {
+  local f s
+  for f in .work/logs/molecule-*.took; do
+    [ -e "$f" ] && grep -q '^FAILED' "$f" || continue
+    s=${f#.work/logs/molecule-}; s=${s%.took}
+    echo "test: why $s failed (.work/logs/molecule-$s.log, last error lines):"
+    # the task banner before each error line, then the error (Molecule boxes each line: strip colour and box)
+    sed -E 's/\x1b\[[0-9;]*m//g; s/^ *│ ?//' ".work/logs/molecule-$s.log" 2>/dev/null | awk '
+      /^TASK \[/ { task = $0 }
+      /fatal: |FAILED! =>|^E  |ERROR! |Error: / { print "  | " task; print "  | " substr($0, 1, 1500) }' \
+      | tail -n 8 || true
+  done
+}
+
 cloud_was_up=0
 tools/devcloud/devcloud status >/dev/null 2>&1 && cloud_was_up=1
 bg=()
@@ -25,6 +40,7 @@ finish() {
   [ -z "${vm_lane:-}" ] || kill -- "-$vm_lane" 2>/dev/null || true
   wait 2>/dev/null || true
   if [ "$cloud_was_up" = 0 ]; then tools/devcloud/devcloud down >/dev/null 2>&1 || true; fi
+  digest
   echo "test: wall times: ${took[*]:-}; total $((SECONDS - t0))s"
   echo "steps: ${passed} passed, ${failed} failed"
   exit $rc
