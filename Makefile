@@ -48,9 +48,9 @@ sanity: deps
 units: deps
 	tools/ci/units.sh
 
-# the test bed's own tests: dev cloud CLI (throw-away home) and test-host teardown / no strays
+# the test bed's own tests: dev cloud CLI (throw-away home), test-host teardown / no strays, CI failure digest
 testbed-tests: deps
-	python -m pytest -q -p no:cacheprovider tools/devcloud/tests tools/testhosts/tests
+	python -m pytest -q -p no:cacheprovider tools/devcloud/tests tools/testhosts/tests tools/ci/tests
 
 # all Molecule scenarios (or SCENARIOS="a b"), with the dev cloud and test-host image they need
 molecule: deps

@@ -19,7 +19,7 @@ if (($#)); then scenarios=("$@"); else
   mapfile -t scenarios < <(find molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' \
     | xargs -n1 basename | grep -vx shared | sort)
 fi
-has_vm() { grep -qE '^\s*kind:\s*vm\b' "molecule/$1/molecule.yml"; }
+has_vm() { [ -f "molecule/$1/molecule.yml" ] && grep -qE '^\s*kind:\s*vm\b' "molecule/$1/molecule.yml"; }
 vm_lane=() other_lane=()
 for s in "${scenarios[@]}"; do
   if has_vm "$s" && [ "${GOVCLOUD_MOLECULE_LANES:-2}" != 1 ]; then vm_lane+=("$s"); else other_lane+=("$s"); fi

@@ -22,12 +22,8 @@ digest() {
   for f in .work/logs/molecule-*.took; do
     [ -e "$f" ] && grep -q '^FAILED' "$f" || continue
     s=${f#.work/logs/molecule-}; s=${s%.took}
-    echo "test: why $s failed (.work/logs/molecule-$s.log, last error lines):"
-    # the task banner before each error line, then the error (Molecule boxes each line: strip colour and box)
-    sed -E 's/\x1b\[[0-9;]*m//g; s/^ *│ ?//' ".work/logs/molecule-$s.log" 2>/dev/null | awk '
-      /^TASK \[/ { task = $0 }
-      /fatal: |FAILED! =>|^E  |ERROR! |Error: / { print "  | " task; print "  | " substr($0, 1, 1500) }' \
-      | tail -n 8 || true
+    echo "test: why $s failed (.work/logs/molecule-$s.log):"
+    python3 tools/ci/why_failed.py ".work/logs/molecule-$s.log" || true
   done
 }
 
