@@ -5,8 +5,8 @@
 """Test-side checks of the trial scenario against the dev cloud (openstacksdk, admin; independent of the role).
 
   verify_trial.py cloud APPS.json           servers ACTIVE with the trial metadata, volumes attached, exposure
-                                           group = declared services from the test networks, FIP only where
-                                           a service faces the internet
+                                           group = declared services from the test networks and no service
+                                           port open in a zone group, FIP only where a service faces the internet
   verify_trial.py status APP STATUS         every server of APP has STATUS
   verify_trial.py expiry LEDGER APP N SUSPENDED
                                            N expiry records of APP in the ledger (the last one with suspended)
@@ -74,6 +74,15 @@ def check_cloud(c, apps):
                     problems.append("%s: status %s attachments %s" % (v.name, v.status, v.attachments))
                 if {k: v.metadata.get(k) for k in want} != want:
                     problems.append("%s: metadata %s" % (v.name, v.metadata))
+        # in the trial run the zone groups keep the services closed: the exposure group is their only opening
+        service_ports = set((s["protocol"], s.get("port")) for s in spec["services"])
+        for zone_group in c.network.security_groups(project_id=proj.id):
+            if zone_group.name in ["%s-%s" % (app, z["name"]) for z in spec["zones"]]:
+                opened = sorted((r["protocol"], r["port_range_min"], r["remote_ip_prefix"])
+                                for r in zone_group.security_group_rules if r["direction"] == "ingress"
+                                and (r["protocol"], r["port_range_min"]) in service_ports)
+                if opened:
+                    problems.append("%s: service ports open in the zone group during the trial: %s" % (zone_group.name, opened))
         groups = [g for g in c.network.security_groups(project_id=proj.id) if g.name == "%s-trial-exposure" % app]
         if len(groups) != 1:
             problems.append("%s: %d exposure groups" % (app, len(groups)))

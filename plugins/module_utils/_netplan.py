@@ -65,15 +65,20 @@ def _add(rules, rule):
 
 
 def intent(application_id, zones, services=(), flows=(), bastion_cidrs=(), management_ports=DEFAULT_MANAGEMENT_PORTS,
-           exposed_zones=(manifest.INTERNET_ZONE,)):
-    """The intended networks, subnets, router and security groups (default deny + allow matrix)."""
+           exposed_zones=(manifest.INTERNET_ZONE,), services_open=True):
+    """The intended networks, subnets, router and security groups (default deny + allow matrix).
+
+    services_open=False leaves the services' ingress out of the zone groups (an application in its trial run:
+    the trial-only exposure group is then the services' only opening, _trial.exposure_rules); the services
+    still decide the router's gateway, which the trial's floating IPs need.
+    """
     cidr = dict((z["name"], z["cidr"]) for z in zones)
     groups = []
     for zone in zones:
         zname = zone["name"]
         rules = []
         for service in services:
-            if service["zone"] != zname:
+            if service["zone"] != zname or not services_open:
                 continue
             for source in service["sources"]:
                 _add(rules, _rule("ingress", service["protocol"], service.get("port"), source,

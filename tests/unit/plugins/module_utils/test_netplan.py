@@ -49,6 +49,21 @@ def test_gateway_only_when_a_service_is_exposed():
     assert wanted([])["router"]["external"] is False
 
 
+def test_closed_services_leave_only_flows_and_management_but_keep_the_gateway():
+    closed = _netplan.intent("app", ZONES, SERVICES, FLOWS, BASTION, services_open=False)
+    assert keys(group(closed, "app-internet")) == [
+        ("egress", "tcp", 8443, "10.36.10.0/24"), ("ingress", "tcp", 22, "10.250.8.0/28")]
+    opened = wanted()
+    assert [g for g in closed["security_groups"] if g["name"] != "app-internet"] == \
+        [g for g in opened["security_groups"] if g["name"] != "app-internet"]
+    assert closed["router"] == opened["router"]
+    # promotion (closed -> open) changes the one group with a service, nothing else
+    plan = _netplan.plan(opened, _netplan.state("p1", *cloud_lists(closed), external_network="public"),
+                         default_group_rules=[])
+    assert (plan["networks"], plan["subnets"], plan["router"]) == ([], [], [])
+    assert [(g["name"], len(g["rules"])) for g in plan["security_groups"]] == [("app-internet", 3)]
+
+
 def test_duplicate_declarations_give_one_rule():
     intent = _netplan.intent("app", ZONES, SERVICES + SERVICES, FLOWS + FLOWS, BASTION + BASTION)
     assert len(group(intent, "app-internet")["rules"]) == 3
