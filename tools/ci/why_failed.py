@@ -18,24 +18,40 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 BOX = re.compile(r"^ *│ ?")
 
 
+def _parse(payload):
+    """The JSON of a failed result. Molecule wraps long lines in its box, at a space (which it drops) or inside a
+    word: glued back without a space the JSON stays valid (only words of a string may run together)."""
+    for text in ("".join(payload), " ".join(payload)):
+        try:
+            return json.loads(text)
+        except ValueError:
+            continue
+    found = re.search(r'"msg": "((?:[^"\\]|\\.)*)"', " ".join(payload))
+    return {"msg": found.group(1) if found else " ".join(payload)[:600]}
+
+
 def failures(lines):
-    task, out = "", []
+    task, out, pending = "", [], None
+    lines = [BOX.sub("", ANSI.sub("", line.rstrip("\n"))) for line in lines] + [""]
     for line in lines:
-        line = BOX.sub("", ANSI.sub("", line.rstrip("\n")))
+        if pending is not None:
+            if line.startswith("  "):
+                pending[2].append(line.strip())
+                continue
+            head, ptask, payload = pending
+            result = _parse(payload)
+            detail = [head + " " + str(result.get("msg", ""))[:600]]
+            stderr = [ANSI.sub("", x).strip() for x in result.get("stderr_lines") or []]
+            detail += ["stderr: " + x[:300] for x in [x for x in stderr if x][-5:]]
+            out.append((ptask, detail))
+            pending = None
         if line.startswith("TASK ["):
             task = line.rstrip("* ")
         elif line.startswith("...ignoring") and out:
             out.pop()
         elif line.startswith(("fatal: ", "failed: ")) and "=> " in line:
             head, _, payload = line.partition("=> ")
-            try:
-                result = json.loads(payload)
-            except ValueError:
-                out.append((task, [line[:600]]))
-                continue
-            detail = [head.strip() + " " + str(result.get("msg", ""))[:600]]
-            detail += ["stderr: " + x[:300] for x in (result.get("stderr_lines") or [])[-6:]]
-            out.append((task, detail))
+            pending = (head.strip(), task, [payload])
         elif line.startswith(("E   ", "ERROR! ", "CRITICAL ")) and "glob failed" not in line:
             # (Molecule's "CRITICAL 'molecule/default/molecule.yml' glob failed" opens every log: not a failure)
             out.append((task or "pytest", [line[:600]]))

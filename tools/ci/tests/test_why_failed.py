@@ -48,6 +48,22 @@ def test_ignored_errors_and_failures_quoted_in_output_are_not_failures(tmp_path)
     assert "the real one" in out and "ignored" not in out and "quoted" not in out
 
 
+def test_a_result_molecule_wrapped_over_lines_is_put_back_together(tmp_path):
+    text = "".join(boxed(x) for x in [
+        "TASK [Verify | The keypair cannot be registered again, and the message says",
+        "  why] ***",
+        'fatal: [controller]: FAILED! => {"changed": false, "changed_when_result":',
+        '  false, "cmd": ["/root/.cache/venvs/controller-py3.13-e7916fcbf04c6812',
+        '  /bin/ansible-playbook", "TASK [Tenant',
+        '  | Create the project] ***"], "msg": "The command exited with a non-zero',
+        '  return code.", "rc": 2, "stderr_lines": ["[ERROR]: Task failed: 401"]}',
+        "",
+        "PLAY RECAP"])
+    out = digest(tmp_path, text)
+    assert "FAILED! The command exited with a non-zeroreturn code." in out
+    assert "stderr: [ERROR]: Task failed: 401" in out
+
+
 def test_only_the_last_failures_and_pytest_errors(tmp_path):
     text = "".join(boxed("TASK [t%d] ***" % i) + boxed("fatal: [h]: FAILED! => {\"msg\": \"m%d\"}" % i)
                    for i in range(5)) + "E   AssertionError: 3 leftovers\n"
