@@ -8,7 +8,7 @@ One invalid manifest per kind of mistake (the mutations the property tests use, 
 operator's real allocation playbook; each run must fail naming the field, never with a traceback, and the cloud
 must hold exactly what it held before (every project, user, group, network, subnet, router, port, security
 group and rule, server, volume and keypair, across all projects).  Needs the dev cloud (tools/ci/molecule.sh
-starts it before it runs this directory).
+starts it before it runs this directory, first in its lane, with no scenario that changes the cloud beside it).
 """
 
 from __future__ import annotations

@@ -24,8 +24,14 @@ vm_lane=() other_lane=()
 for s in "${scenarios[@]}"; do
   if has_vm "$s" && [ "${GOVCLOUD_MOLECULE_LANES:-2}" != 1 ]; then vm_lane+=("$s"); else other_lane+=("$s"); fi
 done
-# integration tests that need the bed but no scenario of their own (only when running everything)
+# integration tests that need the bed but no scenario of their own (only when running everything); they run
+# first in their lane and compare the whole dev cloud before and after, so the VM lane starts with the scenarios
+# that leave the cloud alone (no OS_CLOUD in their molecule.yml) and none that changes it runs beside them.
 if ((! $#)); then other_lane=(integration "${other_lane[@]}"); fi
+uses_cloud() { grep -qE '^\s*OS_CLOUD:' "molecule/$1/molecule.yml"; }
+hostonly=() cloudy=()
+for s in "${vm_lane[@]}"; do if uses_cloud "$s"; then cloudy+=("$s"); else hostonly+=("$s"); fi; done
+vm_lane=("${hostonly[@]}" "${cloudy[@]}")
 case "$lane" in vm) other_lane=() ;; other) vm_lane=() ;; esac
 scenarios=("${other_lane[@]}" "${vm_lane[@]}")
 ((${#scenarios[@]})) || { echo "molecule: nothing to run in lane '$lane'"; exit 0; }
