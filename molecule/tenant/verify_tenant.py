@@ -2,11 +2,17 @@
 # Copyright (c) 2026 govcloud.lifecycle contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Assert the tenant the role made, through openstacksdk and the ledger (usage: verify_tenant.py EPHEMERAL_DIR)."""
+"""Assert the tenant the role made, through openstacksdk and the ledger.
+
+  verify_tenant.py EPHEMERAL_DIR               the checks
+  verify_tenant.py --customer-changed-password  the admin's password changed and keypair removed out of band,
+                                                as a customer who took over the account would (prints nothing)
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 import sys
 
@@ -109,5 +115,14 @@ def main(eph):
     return 1 if failures else 0
 
 
+def customer_changed_password():
+    c = openstack.connect(cloud="devcloud-admin")
+    user = c.identity.find_user(APP + "-sysadmin", domain_id="default")
+    c.identity.update_user(user, password=secrets.token_urlsafe(18))
+    for keypair in c.compute.keypairs(user_id=user.id):
+        c.compute.delete_keypair(keypair.name, user_id=user.id)
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(customer_changed_password() if sys.argv[1] == "--customer-changed-password" else main(sys.argv[1]))
