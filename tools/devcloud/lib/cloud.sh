@@ -9,6 +9,11 @@ declare -A API_APP=(
   [keystone]="5000 w_keystone" [placement]="8778 w_placement" [nova-api]="8774 w_nova"
   [neutron]="9696 w_neutron" [glance]="9292 w_glance" [cinder-api]="8776 w_cinder"
 )
+# gunicorn workers x threads per API (default 1 x 4: each extra worker costs ~150 MB of RSS on 2 shared cores).
+# Keystone is not safe with threads: under concurrent requests a project token was seen carrying another
+# token's roles (an application credential refused for the "admin" role its user never had; 15 of 20 attempts
+# beside 3 threads of admin calls, 0 of 10 alone), so it gets processes only.
+declare -A API_WORKERS=([keystone]="3 1")
 
 admin_py() { "$VENV/bin/python" "$DEVCLOUD_SRC/lib/devcloud_admin.py" "$@"; }
 
@@ -20,11 +25,11 @@ start_api() {
   local name=$1 port=${API_APP[$1]% *} module=${API_APP[$1]#* }
   if is_alive "$name" && wait_http "http://127.0.0.1:$port/" 1; then return 0; fi
   stop_service "$name" 10
-  # One worker with threads: each extra gunicorn worker costs ~150 MB of RSS on 2 shared cores.
+  local workers=${API_WORKERS[$name]:-1 4}
   # keep-alive longer than any client's idle time: with gunicorn's 2 s default, a client reusing a pooled
-  # connection races the server closing it ("Remote end closed connection without response").: each extra gunicorn worker costs ~150 MB of RSS on a 2-core machine.
+  # connection races the server closing it ("Remote end closed connection without response").
   DEVCLOUD_ETC=$ETC start_proc "$name" "$LOGS/$name-gunicorn.log" "$VENV/bin/gunicorn" --chdir "$ETC/wsgi" \
-    -w 1 --threads 4 -b "127.0.0.1:$port" --timeout 300 --keep-alive 75 --no-control-socket \
+    -k gthread -w "${workers% *}" --threads "${workers#* }" -b "127.0.0.1:$port" --timeout 300 --keep-alive 75 --no-control-socket \
     --access-logfile "$LOGS/$name-access.log" --error-logfile "$LOGS/$name-gunicorn.log" "$module:application"
   STARTED+=("$name")
 }
