@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import pathlib
@@ -159,3 +160,48 @@ def test_approve_records_its_subject_and_only_application_approvals_open_allocat
     # a supervisor's rejection of going into operation is not the management unit's word on the application
     rc, output = playbook(env, REPO / "playbooks" / "manifest.yml", "-e", "govcloud_manifest_gate=allocation")
     assert rc == 0, output
+
+
+def test_trial_playbook_refuses_an_application_in_formal_operation_before_any_cloud_call(env, tmp_path):
+    evidence, key = tmp_path / "evidence", tmp_path / "evidence-signing.pem"
+    trial = REPO / "playbooks" / "trial.yml"
+    env = dict(env, OS_CLOUD="no-such-cloud")
+    env.pop("GOVCLOUD_HANDOVER_VAULT_PASSWORD", None)
+    # in the trial run the phase check passes and the next check (the hand-over vault password) stops it
+    rc, output = playbook(env, trial)
+    assert rc == 2 and "GOVCLOUD_HANDOVER_VAULT_PASSWORD: not set" in output, output
+
+    _ledger(evidence, key).append(
+        application="jx-bdcdj", stage="formal_operation", kind="stage_result", party="cloud_service_provider",
+        actor="ops", result="pass", summary="正式运行", details={"date": "2026-11-20"})
+    seq = max(r["seq"] for r in _ledger(evidence, key).records(application="jx-bdcdj"))
+    # deploying and completing the trial are both refused; skip ends both without a change or a guest touched
+    for extra in ((), ("-e", "trial_conclusion=completed")):
+        rc, output = playbook(env, trial, *extra)
+        assert rc == 2, output
+        assert ("jx-bdcdj is in formal operation since 2026-11-20 (ledger seq %d): playbooks/trial.yml deploys into "
+                "the trial run only; nothing was changed" % seq) in output, output
+        assert "GOVCLOUD_HANDOVER_VAULT_PASSWORD" not in output and "Deploy into the trial run" not in output
+
+        rc, output = playbook(env, trial, *extra, "-e", "trial_if_formal=skip")
+        assert rc == 0, output
+        assert "jx-bdcdj is in formal operation since 2026-11-20: nothing to deploy or record" in output, output
+        assert "changed=0" in output and "Deploy into the trial run" not in output and "Log baseline" not in output
+
+
+def test_record_playbooks_refuse_a_date_in_the_future_and_record_nothing(env, tmp_path):
+    evidence, key = tmp_path / "evidence", tmp_path / "evidence-signing.pem"
+    # two days ahead and one back: a future date under any time zone, a past one even across midnight
+    future = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)).date().isoformat()
+    past = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)).date().isoformat()
+    filing = REPO / "playbooks" / "record_filing.yml"
+    args = ("-e", "govcloud_filing_number=36010099000-26001", "-e", "govcloud_filing_authority=南昌市公安局网安支队")
+    rc, output = playbook(env, filing, *args, "-e", "govcloud_filing_date=" + future)
+    assert rc == 2, output
+    assert ("1 field(s) wrong, nothing recorded: govcloud_filing_date: %s is not a date YYYY-MM-DD not in the future"
+            % future) in output, output
+    assert not (evidence / "ledger.sqlite").exists() or not list(_ledger(evidence, key).records(kind="filing"))
+
+    rc, output = playbook(env, filing, *args, "-e", "govcloud_filing_date=" + past)
+    assert rc == 0, output
+    assert [r["details"]["date"] for r in _ledger(evidence, key).records(kind="filing")] == [past]
