@@ -167,6 +167,8 @@ def test_trial_playbook_refuses_an_application_in_formal_operation_before_any_cl
     trial = REPO / "playbooks" / "trial.yml"
     env = dict(env, OS_CLOUD="no-such-cloud")
     env.pop("GOVCLOUD_HANDOVER_VAULT_PASSWORD", None)
+    rc, output = playbook(env, trial, "-e", "trial_if_formal=skp")
+    assert rc == 2 and "trial_if_formal: skp is not fail or skip; nothing was changed" in output, output
     # in the trial run the phase check passes and the next check (the hand-over vault password) stops it
     rc, output = playbook(env, trial)
     assert rc == 2 and "GOVCLOUD_HANDOVER_VAULT_PASSWORD: not set" in output, output
