@@ -59,7 +59,7 @@ def lazy_clock_reads(root=ROOT):
 
 def test_the_scan_reads_the_project():
     found = run_wide_variables()
-    files = {os.path.relpath(path, ROOT) for path, _, _ in found}
+    files = {os.path.relpath(entry[0], ROOT) for entry in found}
     assert "playbooks/promote.yml" in files
     assert "roles/baseline_hardening/defaults/main.yml" in files
     assert len(found) > 200
