@@ -47,7 +47,10 @@ if [ $relock = 1 ]; then
   } > "$here/constraints.txt"
 fi
 [ -f "$here/constraints.txt" ] || { echo "venv: $here/constraints.txt missing; run $0 --relock" >&2; exit 1; }
-key=$(cat "$here/requirements.in" "$here/constraints.txt" | sha256sum | cut -c1-16)
+# the front end (frontend/: the `govcloud` command) is installed into the venv too, so its sources are in the key
+frontend_files() { (cd "$repo" && find frontend -type f ! -path '*/__pycache__/*' ! -name '*.pyc' | LC_ALL=C sort); }
+key=$( { cat "$here/requirements.in" "$here/constraints.txt"; (cd "$repo" && frontend_files | xargs sha256sum); } \
+  | sha256sum | cut -c1-16)
 venv=$cache/venvs/controller-py$pyver-$key
 if [ ! -f "$venv/.complete" ]; then
   echo "venv: building $venv with $py ($pyver)"
@@ -55,6 +58,12 @@ if [ ! -f "$venv/.complete" ]; then
   "$py" -m venv "$venv"
   "$venv/bin/pip" install -q --upgrade pip
   "$venv/bin/pip" install -q -r "$here/requirements.in" -c "$here/constraints.txt"
+  # built from a copy (a build in place would leave build/ and *.egg-info in the checkout), with the pinned
+  # setuptools already in the venv and no dependency of its own beyond the pins
+  src=$(mktemp -d)
+  (cd "$repo" && frontend_files | tar -cf - -T -) | tar -xf - -C "$src"
+  "$venv/bin/pip" install -q --no-deps --no-build-isolation "$src/frontend"
+  rm -rf "$src"
   # marker last: an interrupted build is rebuilt next time instead of half-used
   touch "$venv/.complete"
 fi
