@@ -44,6 +44,13 @@ ENV_DIR = "GOVCLOUD_EVIDENCE_DIR"
 ENV_KEY = "GOVCLOUD_EVIDENCE_KEY"
 ENV_ANCHOR = "GOVCLOUD_EVIDENCE_ANCHOR"
 ENV_APPLICATION = "GOVCLOUD_EVIDENCE_APPLICATION"
+# The key id an application's ledger must be signed with (pinned at intake); compared on every verification.
+ENV_KEY_ID = "GOVCLOUD_EVIDENCE_KEY_ID"
+# The management unit's witness ledger: one for the whole cloud, outside every application's evidence directory.
+ENV_WITNESS_DIR = "GOVCLOUD_WITNESS_DIR"
+ENV_WITNESS_KEY = "GOVCLOUD_WITNESS_KEY"
+# The ident of the run (ansible-runner's ident, an AWX job id) that wrote a record: details.run_id.
+ENV_RUN_ID = "GOVCLOUD_RUN_ID"
 
 STAGES = (
     "application", "approval", "resource_allocation", "network", "deployment", "hardening", "trial",
@@ -81,11 +88,17 @@ PARTY_TERMS = {
     "customer": ("云服务客户", "Cloud service customer"),
     "management_unit": ("管理单位", "Cloud management unit"),
 }
+# The witness ledger's own records sit outside the lifecycle (never in an application's ledger).
+WITNESS_STAGE = "evidence"
+WITNESS_APPLICATION = "witness"
 FIELDS = (
     "seq", "ts", "application", "stage", "kind", "clauses", "party", "actor", "targets", "result", "summary",
     "details", "artifacts", "prev_hash", "hash",
 )
-_JSON_FIELDS = ("clauses", "targets", "details", "artifacts")
+_JSON_# The witness ledger's own records sit outside the lifecycle (never in an application's ledger).
+WITNESS_STAGE = "evidence"
+WITNESS_APPLICATION = "witness"
+FIELDS = ("clauses", "targets", "details", "artifacts")
 
 # Per-kind schema: required/optional detail fields with their type, default stage and party, and how the
 # record's result follows from its details when the caller gives none.  Documented in docs/evidence.md.
@@ -146,6 +159,14 @@ KIND_SCHEMAS = {
     "task": {"zh": "任务变更", "required": {}, "optional": {}},
     "evidence_gap": {"zh": "证据缺失", "required": {}, "optional": {}},
     "note": {"zh": "说明", "required": {}, "optional": {}},
+    # a signed checkpoint of an application's ledger, copied into the management unit's witness ledger
+    "witness": {
+        "zh": "见证检查点", "stage": WITNESS_STAGE, "party": "management_unit",
+        "required": {"ledger_id": "str", "directory": "str", "seq": "int", "hash": "str", "count": "int",
+                     "key_id": "str", "sig": "str"},
+        "optional": {"checkpoint_ts": "str", "witnessed_application": "str"},
+        "result": lambda d: "info",
+    },
 }
 KINDS = tuple(KIND_SCHEMAS)
 
@@ -449,7 +470,7 @@ def build_record(fields, secrets=()):
         raise EvidenceError("application: %r must be a slug (lower-case letters, digits, '.', '_', '-'; "
                             "at most 63 characters)" % (application,))
     stage = fields.get("stage") or schema.get("stage")
-    if stage not in STAGES:
+    if stage not in STAGES and not (kind == "witness" and stage == WITNESS_STAGE):
         raise EvidenceError("stage: %r is not a lifecycle stage; use one of: %s" % (stage, ", ".join(STAGES)))
     party = fields.get("party") or schema.get("party") or "cloud_service_provider"
     if party not in PARTIES:
@@ -459,6 +480,9 @@ def build_record(fields, secrets=()):
     if not isinstance(details, dict):
         raise EvidenceError("details: must be a mapping, got %s" % type(details).__name__)
     details = validate_details(kind, _plain(details, "details"))
+    run_id = os.environ.get(ENV_RUN_ID)
+    if run_id and "run_id" not in details:
+        details["run_id"] = run_id[:128]
     result = fields.get("result")
     if result is None:
         result = schema["result"](details) if "result" in schema else "info"
@@ -488,6 +512,18 @@ def build_record(fields, secrets=()):
     if len(canonical(body["details"])) > _MAX_DETAILS:
         raise EvidenceError("details: larger than %d bytes once serialised; attach big data as an artifact" % _MAX_DETAILS)
     return body
+
+
+# Fields that differ between two runs recording the same fact: a `once` record compares everything else.
+_ONCE_IGNORED = ("seq", "ts", "prev_hash", "hash", "actor")
+
+
+def once_view(record):
+    """The part of a record that decides whether it is "the same" fact (``once``): not when, who or which run."""
+    view = dict((k, v) for k, v in record.items() if k not in _ONCE_IGNORED)
+    if isinstance(view.get("details"), dict) and "run_id" in view["details"]:
+        view["details"] = dict((k, v) for k, v in view["details"].items() if k != "run_id")
+    return view
 
 
 def _string_list(value, name):
