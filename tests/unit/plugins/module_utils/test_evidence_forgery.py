@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import shutil
 import sqlite3
+import sys
 
 import pytest
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from forgery import forge  # noqa: E402  pylint: disable=wrong-import-position
+
+from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (  # noqa: E402
     FIELDS,
     EvidenceError,
     Ledger,
     Witness,
-    build_record,
-    canonical,
-    record_hash,
 )
 
 N = 30
@@ -43,27 +45,7 @@ def ledger_dir(tmp_path):
 
 
 def _forge(path, at=None, garbage_hash=False):
-    """Insert a correctly chained approval (or one with a garbage hash) with plain SQL: what someone with write access
-    to the file but without the key can do.  ``at`` None: after the head; else replace record ``at``."""
-    conn = sqlite3.connect(str(path / "ev" / "ledger.sqlite"), isolation_level=None)
-    conn.execute("DROP TRIGGER IF EXISTS records_no_update")
-    body = build_record(dict(_approval(999), actor="intruder@controller"))
-    if at is None:
-        seq, prev = conn.execute("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
-        seq += 1
-    else:
-        seq = at
-        prev = conn.execute("SELECT hash FROM records WHERE seq = ?", (at - 1,)).fetchone()[0]
-    record = dict(body, seq=seq, ts="2026-12-01T00:00:00.000000Z", prev_hash=prev)
-    record["hash"] = "f" * 64 if garbage_hash else record_hash(record)
-    row = [canonical(record[c]).decode() if c in ("clauses", "targets", "details", "artifacts") else record[c]
-           for c in FIELDS]
-    if at is None:
-        conn.execute("INSERT INTO records (%s) VALUES (%s)" % (",".join(FIELDS), ",".join("?" * len(FIELDS))), row)
-    else:
-        conn.execute("UPDATE records SET %s WHERE seq = ?" % ",".join("%s = ?" % c for c in FIELDS), row + [at])
-    conn.close()
-    return seq
+    return forge(path / "ev" / "ledger.sqlite", _approval(999), at=at, garbage_hash=garbage_hash)
 
 
 @pytest.mark.parametrize("garbage", [False, True], ids=["chained", "garbage-hash"])
