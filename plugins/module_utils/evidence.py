@@ -203,10 +203,18 @@ _VALUE_PATTERNS = (
     (re.compile(r"PuTTY-User-Key-File-\d.*?(?:Private-MAC: \S+|\Z)", re.DOTALL), REDACTED),
     # scheme://user:password@host
     (re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*):[^@\s/]+@"), r"\1:" + REDACTED + "@"),
-    # password=..., "token": "...", api_key: ...
+    # password=..., "token": "...", api_key: ..., PGPASSWORD=..., OS_TOKEN=... (not a word that is a result: below)
     (re.compile(r"(?i)\b([a-z0-9_-]{0,40}?(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|"
                 r"private[_-]?key|credential)s?[a-z0-9_-]{0,40})([\"']?\s*[:=]\s*[\"']?)([^\s\"',;&}]+)"),
-     r"\1\2" + REDACTED),
+     lambda m: m.group(0) if _not_a_secret(m.group(1), m.group(3)) else m.group(1) + m.group(2) + REDACTED),
+    # MYSQL_PWD=..., DB_PWD: ...
+    (re.compile(r"\b([A-Za-z0-9_]*_(?:PWD|pwd|PASS|pass)\s*[:=]\s*[\"']?)([^\s\"',;&}]+)"), r"\1" + REDACTED),
+    # mysql -u root -pSECRET / mysqldump -pSECRET / mariadb-admin -pSECRET (-p<value>, no space: the password)
+    (re.compile(r"(?i)(\b(?:mysql|mariadb)[a-z_-]*\b[^\n|;&]*?\s-p)(?=[^\s-])([^\s\"']+)"), r"\1" + REDACTED),
+    # Authorization: <scheme> <credentials> / Authorization: <credentials>
+    (re.compile(r"(?i)(\bauthorization[\"']?\s*[:=]\s*[\"']?)(?:(bearer|basic|token|digest|negotiate|apikey|sharedkey|"
+                r"key)\s+)?([^\s\"',;]+)"),
+     lambda m: m.group(1) + (m.group(2) + " " if m.group(2) else "") + REDACTED),
     # --password X / --os-token=X / sshpass -p X / openssl pass:X
     (re.compile(r"(?i)(--?(?:[a-z0-9]{1,20}-){0,4}(?:password|passwd|pass|token|secret|api-?key)[= ])(\S+)"), r"\1" + REDACTED),
     (re.compile(r"(sshpass\s+-p\s*)(\S+)"), r"\1" + REDACTED),
@@ -220,8 +228,19 @@ _VALUE_PATTERNS = (
 )
 # Cheap pre-check: a string that contains none of these cannot match any pattern above.
 _TRIGGER_RE = re.compile(
-    r"(?i)PRIVATE KEY|PuTTY|://|pass|secret|token|api[_-]?key|access[_-]?key|credential|bearer|basic|env:|eyJ|"
-    r"gAAAAA|AKIA|ASIA|gh[pousr]_|glpat-|xox")
+    r"(?i)PRIVATE KEY|PuTTY|://|pass|pwd|secret|token|api[_-]?key|access[_-]?key|credential|bearer|basic|env:|eyJ|"
+    r"gAAAAA|AKIA|ASIA|gh[pousr]_|glpat-|xox|authoriz|mysql|mariadb")
+# Words that are a check's result or a setting's state, never a secret: "Refuse reuse of recent passwords: pass"
+# keeps its result.  A real secret that is one of these words would be no secret.
+_NOT_SECRET_VALUES = frozenset(
+    r.lower() for r in ("pass", "fail", "gap", "changed", "info", "manual", "met", "ok", "yes", "no", "true", "false",
+                        "none", "null", "enabled", "disabled", "required", "optional", "present", "absent", "set",
+                        "unset", "missing", "expired", "locked", "unlocked", "n/a", REDACTED))
+
+
+def _not_a_secret(key, value):
+    """A key=value whose value is a result word, or whose key names a policy about secrets, not a secret."""
+    return value.strip("\"'").lower() in _NOT_SECRET_VALUES or bool(_NON_SECRET_KEY_RE.search(key))
 _MIN_SECRET_LEN = 3
 
 
