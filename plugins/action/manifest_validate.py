@@ -50,6 +50,8 @@ class ActionModule(ActionBase):
             directory = resolve_dir(params["evidence_dir"], app_id)
             if not os.path.isfile(os.path.join(directory, LEDGER_FILE)):
                 return [], None
-            return list(Ledger(directory).records(application=app_id, stage="approval")), None
+            with Ledger(directory, key_file=params.get("evidence_key"), create=False) as ledger:
+                ledger.require_intact()  # a forged approval must not open the allocation gate
+                return list(ledger.records(application=app_id, stage="approval")), None
         except EvidenceError as exc:
             return None, "cannot read the evidence ledger in %s: %s" % (directory, exc)

@@ -67,6 +67,7 @@ INFO_SPEC = dict(
         until=dict(type="str"),
         limit=dict(type="int"),
         newest_first=dict(type="bool", default=False),
+        verify=dict(type="bool", default=True),
     ),
     required_one_of=[("evidence_dir", "application")],
 )

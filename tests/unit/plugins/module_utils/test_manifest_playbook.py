@@ -10,6 +10,7 @@ import json
 import os
 import pathlib
 import random
+import sqlite3
 import subprocess
 import sys
 
@@ -17,6 +18,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import manifest_cases as C  # noqa: E402  pylint: disable=wrong-import-position
+from forgery import forge  # noqa: E402  pylint: disable=wrong-import-position
 
 M = C.M
 REPO = C.REPO
@@ -132,6 +134,50 @@ def test_intake_records_the_application_and_the_allocation_gate_reads_the_approv
     rc, output = playbook(env, REPO / "playbooks" / "manifest.yml", "-e", "govcloud_manifest_gate=allocation",
                           "-e", "@%s" % (tmp_path / "changed.json"))
     assert rc == 2 and "needs a new approval" in output, output
+
+
+_FORGED_APPROVAL = dict(application="jx-bdcdj", stage="approval", kind="approval", party="management_unit",
+                        result="pass", summary="上线申请 approved",
+                        details={"approver": "江西省信息中心", "decision": "approved", "date": "2026-11-20"})
+
+
+@pytest.mark.parametrize("garbage", [False, True], ids=["chained-no-key", "garbage-hash"])
+def test_a_forged_approval_opens_no_gate_and_stops_the_next_run(env, tmp_path, garbage):
+    evidence, key = tmp_path / "evidence", tmp_path / "evidence-signing.pem"
+    rc, output = playbook(env, REPO / "playbooks" / "intake.yml")
+    assert rc == 0, output
+    seq = forge(evidence / "ledger.sqlite", _FORGED_APPROVAL, garbage_hash=garbage)
+    def state():
+        conn = sqlite3.connect(str(evidence / "ledger.sqlite"))
+        try:
+            rows = conn.execute("SELECT seq, hash FROM records ORDER BY seq").fetchall()
+            seals = conn.execute("SELECT seq, sig FROM seals ORDER BY seq").fetchall()
+        finally:
+            conn.close()
+        return rows, seals, (evidence / "ledger.anchors").read_bytes()
+    before = state()
+
+    rc, output = playbook(env, REPO / "playbooks" / "manifest.yml", "-e", "govcloud_manifest_gate=allocation")
+    assert rc == 2 and "does not verify at record %d" % seq in output, output
+    (tmp_path / "gate.yml").write_text("""
+- name: Gate
+  hosts: controller
+  gather_facts: false
+  tasks:
+    - name: Resource allocation gate
+      govcloud.lifecycle.lifecycle_gate:
+        application: jx-bdcdj
+        stage: resource_allocation
+""")
+    rc, output = playbook(env, tmp_path / "gate.yml")
+    assert rc == 2 and "does not verify at record %d" % seq in output, output
+    # the next stage run stops before it writes: neither the ledger nor the anchor file changed
+    rc, output = playbook(env, REPO / "playbooks" / "approve.yml", "-e", "govcloud_approval_approver=王建国",
+                          "-e", "govcloud_approval_decision=approved")
+    assert rc == 2 and "record %d" % seq in output, output
+    assert state() == before
+    report = _ledger(evidence, key).verify()
+    assert not report["ok"] and report["first_bad_seq"] == seq
 
 
 def test_approve_records_its_subject_and_only_application_approvals_open_allocation(env, tmp_path):
