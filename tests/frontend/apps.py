@@ -38,6 +38,8 @@ def env(tmp, **extra):
     """The environment a stage run needs, with the front end importable from the checkout."""
     out = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                GOVCLOUD_EVIDENCE_KEY=str(pathlib.Path(tmp) / "signing.pem"),
+               GOVCLOUD_WITNESS_DIR=str(pathlib.Path(tmp) / "witness"),
+               GOVCLOUD_WITNESS_KEY=str(pathlib.Path(tmp) / "witness.pem"),
                GOVCLOUD_HANDOVER_VAULT_PASSWORD="frontend-handover-secret", OS_CLOUD="devcloud-admin",
                PYTHONPATH=os.pathsep.join([str(REPO / "frontend" / "src")]
                                           + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
