@@ -20,7 +20,7 @@ ORIG_PATH := $(PATH)
 export PATH = $(shell readlink -f $(VENV) 2>/dev/null || echo $(VENV))/bin:$(ORIG_PATH)
 COLLECTION_LINK := .work/collections/ansible_collections/govcloud/lifecycle
 
-.PHONY: help deps apt venv collection lint sanity units testbed-tests molecule test demo clean
+.PHONY: help deps apt venv collection lint sanity ee units testbed-tests molecule benchmarks test demo clean
 
 help:
 	@echo "make demo   - set everything up and run the main job (example application, auditor report)"
@@ -47,6 +47,14 @@ sanity: deps
 
 units: deps
 	tools/ci/units.sh
+
+# execution-environment.yml: requirements equal to our pins, and `ansible-builder create` makes that build context
+ee: deps
+	python tools/ci/ee_check.py
+
+# every benchmark once in a short smoke mode (numbers printed, never asserted; needs the dev cloud and test hosts)
+benchmarks: deps
+	tools/ci/benchmarks.sh
 
 # the test bed's own tests: dev cloud CLI (throw-away home), test-host teardown / no strays, CI failure digest
 testbed-tests: deps

@@ -50,6 +50,7 @@ bg+=($!)
 
 timed lint make --no-print-directory lint
 timed sanity make --no-print-directory sanity
+timed ee make --no-print-directory ee
 # The test bed's own tests count the test hosts, so they run before any scenario starts one.
 wait "${bg[1]}" || true
 timed testbed-tests make --no-print-directory testbed-tests
