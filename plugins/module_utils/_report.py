@@ -92,7 +92,8 @@ def _load_yaml(path):
         raise ReportError("the report needs PyYAML on the controller")
     try:
         with open(path, encoding="utf-8") as f:
-            return yaml.safe_load(f)
+            # libyaml when PyYAML has it: the catalogue is ~1 s to parse in pure Python, ~0.1 s with it
+            return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         raise ReportError("cannot read the collection data file %s: %s" % (path, exc))
 

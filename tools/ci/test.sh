@@ -70,4 +70,6 @@ vm_lane=
 cat .work/logs/molecule-vm-lane.log
 if ((rc == 0)); then passed=$((passed + 1)); took+=("molecule-vm $((SECONDS - vm_started))s")
 else failed=$((failed + 1)); took+=("molecule-vm FAILED after $((SECONDS - vm_started))s"); fi
+# every benchmark once in its smoke mode, while the dev cloud and the test-host image are still there
+timed benchmarks make --no-print-directory benchmarks || true
 ((failed == 0))

@@ -4,5 +4,5 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
-if (($#)); then args=("$@"); else args=(tests/unit tests/playbooks tests/browser); fi
+if (($#)); then args=("$@"); else args=(tests/unit tests/playbooks tests/browser tests/frontend); fi
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "${args[@]}"

@@ -48,6 +48,16 @@ def _date(value):
         return None
 
 
+_CATALOG = {}
+
+
+def _catalog(rep):
+    # the clause and control catalogue is the same for every application: read it once per process
+    if "catalog" not in _CATALOG:
+        _CATALOG["catalog"] = rep.load_catalog()
+    return _CATALOG["catalog"]
+
+
 def summarise(project, inv, today, verify=True):
     """One application's stage, phase, deadlines, open items, chain verification and last run."""
     ev = project.module_utils("evidence")
@@ -68,7 +78,7 @@ def summarise(project, inv, today, verify=True):
     ledger = ev.Ledger(ledger_dir, create=False)
     try:
         tz = rep.parse_offset("+08:00")
-        agg = rep.Aggregator(rep.load_catalog(), list(ev.STAGES), tz, 0)
+        agg = rep.Aggregator(_catalog(rep), list(ev.STAGES), tz, 0)
         furthest = -1
         decisions = []
         for rec in ledger.records(application=app_id):

@@ -15,6 +15,9 @@ import sys
 
 import yaml
 
+# libyaml's loader when PyYAML has it: a portfolio reads every application's manifest
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # Playbooks that are building blocks, not stages an operator runs on their own.
 NOT_STAGES = ("manifest",)
 
@@ -87,7 +90,7 @@ class Project:
         path = os.path.join(self.inventories, name, "group_vars", "all", "application.yml")
         try:
             with open(path, encoding="utf-8") as handle:
-                data = yaml.safe_load(handle) or {}
+                data = yaml.load(handle, Loader=_LOADER) or {}
         except OSError as exc:
             raise UsageError("app %s: cannot read its manifest %s: %s" % (name, path, exc.strerror or exc))
         except yaml.YAMLError as exc:
