@@ -7,7 +7,6 @@ and writes nothing (no runs directory, no ledger, no portfolio); the installed c
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import subprocess
 import sys

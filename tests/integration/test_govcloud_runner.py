@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import collections
 import json
-import os
 import pathlib
 import subprocess
 import sys
@@ -53,7 +52,11 @@ def mine(conn, prefix):
 
 
 @pytest.fixture
-def bed(cloud, tmp_path):
+def bed(cloud, tmp_path, monkeypatch):
+    # this process verifies the ledgers with the key and witness the runs used
+    for name, value in apps.env(tmp_path).items():
+        if name.startswith(("GOVCLOUD_EVIDENCE_KEY", "GOVCLOUD_WITNESS")):
+            monkeypatch.setenv(name, value)
     inv = tmp_path / "inventories"
     inv.mkdir()
     apps.make_inventory(inv, PLAIN, 202)
@@ -88,13 +91,13 @@ def test_runner_stages_match_plain_playbooks(cloud, bed):
         if stage == "onboard":
             # --check first: predicts, changes nothing in the cloud or the ledger
             before_cloud = mine(cloud, RUNNER)
-            before_ledger, _ = ledger_rows(ledger_dir)
+            before_ledger = ledger_rows(ledger_dir)[0]
             proc = subprocess.run(apps.GOVCLOUD + ["run", stage, "--check", "--diff", "--json"] + common + extra,
                                   cwd=str(REPO), env=env, capture_output=True, text=True, timeout=900, check=False)
             assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
             assert "8.1.2.1.c | Create a network per zone" in proc.stdout
             assert mine(cloud, RUNNER) == before_cloud
-            after_ledger, _ = ledger_rows(ledger_dir)
+            after_ledger = ledger_rows(ledger_dir)[0]
             check_ident = json.loads(proc.stdout.strip().splitlines()[-1])["runs"][0]
             assert check_ident["check"] is True
             # the ledger keeps what it held; the evidence callback adds only its "(check mode)" predictions
