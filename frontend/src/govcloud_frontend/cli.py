@@ -17,6 +17,8 @@ import argparse
 import datetime
 import json
 import os
+import shlex
+import shutil
 import sys
 import time
 
@@ -45,6 +47,10 @@ def _parser():
     run.add_argument("-e", "--extra-vars", action="append", default=[], metavar="VARS",
                      help="extra variables, as for ansible-playbook (key=value, JSON or @file; repeatable)")
     run.add_argument("--json", action="store_true", help="print the run records as JSON at the end")
+    run.add_argument("--worker", metavar="COMMAND",
+                     help="run through ansible-runner's streaming mode: transmit each job into COMMAND, a command "
+                          "that runs `ansible-runner worker` (e.g. 'ssh node ansible-runner worker'), and process its "
+                          "output here (AWX's execution-node path)")
 
     status = sub.add_parser("status", parents=[common], help="each application's stage, phase and last run")
     status.add_argument("--app", action="append", default=[], metavar="ID")
@@ -96,9 +102,19 @@ def cmd_run(args, out):
         raise UsageError("--parallel: must be at least 1, got %d" % args.parallel)
     invs = _apps(project, args.app, args.all)
     runs.extra_vars_args(args.extra_vars)
+    worker = None
+    if args.worker is not None:
+        try:
+            worker = shlex.split(args.worker)
+        except ValueError as exc:
+            raise UsageError("--worker: %s" % exc)
+        if not worker:
+            raise UsageError("--worker: an empty command")
+        if not shutil.which(worker[0]):
+            raise UsageError("--worker: %s is not an executable command" % worker[0])
     started = time.monotonic()
     metas = runs.run_many(project, invs, args.stage, args.parallel, out=out, check=args.check, diff=args.diff,
-                          extra=args.extra_vars)
+                          extra=args.extra_vars, worker=worker)
     runs.print_failures(metas, out)
     if len(metas) > 1 or args.all:
         runs.print_summary(metas, out)

@@ -15,6 +15,7 @@ import json
 import os
 import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -172,8 +173,30 @@ def app_runs(runs_dir):
     return sorted(out, key=lambda m: m.get("started") or "", reverse=True)
 
 
+def _streamed(worker, private, runs_dir, ident, progress, **kwargs):
+    """ansible-runner's streaming mode, as AWX's execution nodes run jobs: transmit the job (private data dir and
+    arguments) into WORKER (a command running `ansible-runner worker`, here or over SSH), process its output back
+    into this run's artifacts and progress."""
+    with tempfile.TemporaryFile() as job:
+        ansible_runner.run(streamer="transmit", _output=job, private_data_dir=private, ident=ident, **kwargs)
+        job.seek(0)
+        proc = subprocess.Popen(worker, stdin=job, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            result = ansible_runner.run(streamer="process", _input=proc.stdout, private_data_dir=private,
+                                        artifact_dir=os.path.join(runs_dir, ident), ident=ident,
+                                        event_handler=progress, quiet=True)
+        finally:
+            proc.stdout.close()
+            err = proc.stderr.read().decode("utf-8", "replace")
+            proc.stderr.close()
+            proc.wait()
+    if proc.returncode != 0:
+        raise RuntimeError("worker %s exited %d: %s" % (shlex.join(worker), proc.returncode, err.strip()[-2000:]))
+    return result
+
+
 def run_one(project, inv, stage, check=False, diff=False, extra=(), out=sys.stdout, prefix="", bar=True,
-            total=None, env=None):
+            total=None, env=None, worker=None):
     """One stage run of one application; returns its run record (also written to runs/<app>/<ident>/govcloud.json)."""
     playbook = project.playbook(stage)
     app_id = project.app_id(inv)
@@ -200,13 +223,23 @@ def run_one(project, inv, stage, check=False, diff=False, extra=(), out=sys.stdo
             "tasks": 0, "failures": [], "artifacts": os.path.join(runs_dir, ident)}
     progress = Progress(out, prefix=prefix, total=total, bar=bar)
     started = time.monotonic()
+    job = dict(project_dir=project.root, playbook=playbook, inventory=project.inventory(inv),
+               cmdline=shlex.join(cmdline), envvars=envvars, suppress_env_files=True)
+    meta["worker"] = shlex.join(worker) if worker else None
     try:
-        result = ansible_runner.run(
-            private_data_dir=private, project_dir=project.root, artifact_dir=runs_dir, ident=ident,
-            playbook=playbook, inventory=project.inventory(inv), cmdline=shlex.join(cmdline), envvars=envvars,
-            event_handler=progress, quiet=True, suppress_env_files=True)
+        if worker:
+            result = _streamed(worker, private, runs_dir, ident, progress, **job)
+        else:
+            result = ansible_runner.run(private_data_dir=private, artifact_dir=runs_dir, ident=ident,
+                                        event_handler=progress, quiet=True, **job)
         progress.finish()
         meta.update(status=result.status, rc=result.rc)
+        if meta["rc"] is None:  # the streaming processor knows the rc only from the artifacts
+            try:
+                with open(os.path.join(runs_dir, ident, "rc"), encoding="utf-8") as handle:
+                    meta["rc"] = int(handle.read().strip())
+            except (OSError, ValueError):
+                meta["rc"] = 0 if result.status == "successful" else 1
     except Exception as exc:  # ansible-runner's own trouble: the application fails, the others go on
         progress.finish()
         meta.update(status="error", rc=255, failures=[{"task": None, "host": None,
