@@ -81,12 +81,15 @@ def summarise(project, inv, today, verify=True):
         agg = rep.Aggregator(_catalog(rep), list(ev.STAGES), tz, 0)
         furthest = -1
         decisions = []
+        applied = False
         for rec in ledger.records(application=app_id):
             agg.add(rec)
             row["records"] += 1
             row["last_record"] = rec["ts"]
             if rec["result"] != "fail" and rec["stage"] in ev.STAGES:
                 furthest = max(furthest, ev.STAGES.index(rec["stage"]))
+            if rec["kind"] == "application" and rec["result"] != "fail":
+                applied = True
             if rec["kind"] == "approval" and (rec.get("details") or {}).get("subject", "application") == "application":
                 decisions.append(rec["result"])
         if verify:
@@ -112,7 +115,7 @@ def summarise(project, inv, today, verify=True):
         row["phase"] = "allocated"
     elif decisions:
         row["phase"] = "rejected" if decisions[-1] == "fail" else "approved"
-    elif stats["application"]["count"]:
+    elif applied:  # a refused intake leaves task records under 'application', but no application record
         row["phase"] = "application"
     level = agg.level or level
     row["level"] = level
