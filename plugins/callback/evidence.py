@@ -307,6 +307,7 @@ class CallbackModule(CallbackBase):
         self._starts[(host.get_name(), task._uuid)] = time.time()
 
     def v2_runner_on_ok(self, result):
+        self._note_no_log(result)
         if self._loop_done(result):
             return
         if result._result.get("changed", False):
@@ -315,6 +316,7 @@ class CallbackModule(CallbackBase):
             self._forget(result)
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
+        self._note_no_log(result)
         if self._loop_done(result):
             return
         self._record(result, "fail", ignore_errors=ignore_errors)
@@ -331,6 +333,15 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_item_on_skipped(self, result):
         self._items_seen.add((result._host.get_name(), result._task._uuid))
+
+    def _note_no_log(self, result):
+        """Every no_log task, changed or not (a set_fact of a password changes nothing), teaches the run its secrets."""
+        task = result._task
+        if getattr(task, "no_log", False) or result._result.get("_ansible_no_log"):
+            try:
+                self._learn_no_log_secrets(result._host, task)
+            except Exception as exc:  # evidence trouble must never break the playbook
+                self._trouble("could not read the secrets of no_log task '%s': %s" % (task.get_name(), exc), 0)
 
     def _loop_done(self, result):
         """The loop's own result after its items: already recorded item by item."""
@@ -407,15 +418,13 @@ class CallbackModule(CallbackBase):
         secrets = set(self._run_secrets)
         if censored:
             details["censored"] = "task ran with no_log: its arguments and results are not recorded"
-            self._learn_no_log_secrets(result._host, task)
-            secrets |= self._run_secrets
         else:
             invocation = res.get("invocation")
             raw_args = task.args or {}
             # The module's own view masks its no_log parameters; the raw task args tell which values were secret.
             args = invocation.get("module_args") if isinstance(invocation, dict) and invocation.get("module_args") \
                 else raw_args
-            secrets = collect_secrets(raw_args) | self._secrets_of(result._host, task)
+            secrets |= collect_secrets(raw_args) | self._secrets_of(result._host, task)
             if args is not raw_args and isinstance(args, dict) and isinstance(raw_args, dict):
                 # values the module masked as no_log are secrets wherever else they appear
                 secrets.update(str(raw_args[k]) for k, v in args.items()

@@ -208,7 +208,7 @@ _VALUE_PATTERNS = (
                 r"private[_-]?key|credential)s?[a-z0-9_-]{0,40})([\"']?\s*[:=]\s*[\"']?)([^\s\"',;&}]+)"),
      lambda m: m.group(0) if _not_a_secret(m.group(1), m.group(3)) else m.group(1) + m.group(2) + REDACTED),
     # MYSQL_PWD=..., DB_PWD: ...
-    (re.compile(r"\b([A-Za-z0-9_]*_(?:PWD|pwd|PASS|pass)\s*[:=]\s*[\"']?)([^\s\"',;&}]+)"), r"\1" + REDACTED),
+    (re.compile(r"\b([A-Za-z0-9_]*_(?:PWD|pwd|PASS|pass)(?:=|\s*:\s*)[\"']?)([^\s\"',;&}]+)"), r"\1" + REDACTED),
     # mysql -u root -pSECRET / mysqldump -pSECRET / mariadb-admin -pSECRET (-p<value>, no space: the password)
     (re.compile(r"(?i)(\b(?:mysql|mariadb)[a-z_-]*\b[^\n|;&]*?\s-p)(?=[^\s-])([^\s\"']+)"), r"\1" + REDACTED),
     # Authorization: <scheme> <credentials> / Authorization: <credentials>
