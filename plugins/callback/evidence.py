@@ -228,6 +228,8 @@ class CallbackModule(CallbackBase):
         self._play_application = None
         self._play_stage = None
         self._play_dir = None
+        self._play_key = None
+        self._play_key_id = None
         self._host_secrets = {}     # host name -> secret values of its variables, per play
         self._run_secrets = set()   # values no_log tasks used: secret for the rest of the run
         self._items_seen = set()    # (host, task uuid) of loops recorded item by item
@@ -296,6 +298,8 @@ class CallbackModule(CallbackBase):
         self._play_application = self._play_var(play, "govcloud_evidence_application")
         self._play_stage = self._play_var(play, "govcloud_evidence_stage")
         self._play_dir = self._play_var(play, "govcloud_evidence_dir")
+        self._play_key = self._play_var(play, "govcloud_evidence_key")
+        self._play_key_id = self._play_var(play, "govcloud_evidence_key_id")
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         self._task_start = time.time()
@@ -531,7 +535,8 @@ class CallbackModule(CallbackBase):
     def _ledger(self, directory):
         ledger = self._ledgers.get(directory)
         if ledger is None:
-            ledger = Ledger(directory, key_file=self._opt("evidence_key"), anchor_file=self._opt("evidence_anchor"))
+            ledger = Ledger(directory, key_file=self._play_key or self._opt("evidence_key"),
+                            anchor_file=self._opt("evidence_anchor"), expected_key_id=self._play_key_id)
             self._ledgers[directory] = ledger
         return ledger
 

@@ -84,3 +84,12 @@ GATE_SPEC = dict(
         actor=dict(type="str"),
     ),
 )
+
+CONFIRM_SPEC = dict(
+    argument_spec=dict(
+        variable=dict(type="str", required=True),
+        expected=dict(type="str", required=True),
+        what=dict(type="str", default="this destructive run"),
+        fail_on_mismatch=dict(type="bool", default=True),
+    ),
+)

@@ -553,6 +553,42 @@ def test_secrets_of_captured_output_and_command_forms_reach_no_evidence(tmp_path
     assert leaks == []
 
 
+@pytest.mark.parametrize("typed,expect", [
+    ('{"secure_decommission_confirm": "{{ secure_decommission_application_id }}"}', "is a template"),
+    ('{"secure_decommission_confirm": "{%- if true -%}dc-conf{%- endif -%}"}', "is a template"),
+    ('{"secure_decommission_confirm": "dc-other"}', "must equal the application id 'dc-conf' (got 'dc-other')"),
+], ids=["expression", "statement", "wrong"])
+def test_a_destructive_run_refused_for_its_confirmation_records_only_the_refusal(tmp_path, typed, expect):
+    """Compared as typed: a template is refused even though it would render to the application id; the refusal is
+    the only record (no data handover, no passing sanitization gate), and no cloud call is made (none is reachable:
+    no cloud is configured for this run)."""
+    play = [{"name": "Decommission", "hosts": "localhost", "gather_facts": False,
+             "vars": {"govcloud_evidence_stage": "decommission"}, "tasks": [
+        {"name": "Decommission the application", "ansible.builtin.include_role": {
+            "name": "govcloud.lifecycle.secure_decommission"},
+         "vars": {"secure_decommission_application_id": "dc-conf", "secure_decommission_mode": "decommission",
+                  "secure_decommission_handover": {"confirmed_by": "客户 customer", "confirmation_date": "2026-11-30"},
+                  "secure_decommission_log_retention": {"mode": "keep", "retention_days": 180,
+                                                        "location": "provider log archive"}}}]}]
+    env_cloud = dict(os.environ)
+    os.environ.pop("OS_CLOUD", None)
+    try:
+        rc, output, stderr = run_playbook(tmp_path, json.dumps(play), application="dc-conf",
+                                          extra_args=["-e", typed])
+    finally:
+        os.environ.clear()
+        os.environ.update(env_cloud)
+    assert rc == 2, stderr
+    text = json.dumps(output, ensure_ascii=False)
+    assert expect in text, text[-2000:]
+    conn = sqlite3.connect(str(tmp_path / "evidence" / "dc-conf" / "ledger.sqlite"))
+    rows = conn.execute("SELECT stage, kind, result, summary FROM records").fetchall()
+    conn.close()
+    assert [(r[1], r[2]) for r in rows] == [("task", "fail")], rows
+    assert rows[0][0] == "decommission" and rows[0][3].startswith("failed: "), rows
+    assert ("as typed" if "template" in expect else "Refuse before anything is recorded") in rows[0][3], rows
+
+
 # ------------------------------------------------------------------------------------------- callback trouble
 
 def test_callback_trouble_is_loud_never_fatal_and_leaves_a_gap_record(tmp_path):
