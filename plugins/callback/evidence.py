@@ -189,7 +189,12 @@ def _resource(action, args, res):
         return None
     kind = action.rsplit(".", 1)[-1]
     found = {"type": kind}
-    for key in ("name", "id", "state", "server", "volume", "project"):
+    if kind in ("resource", "resources"):
+        # the generic modules name their resource by service and type, and find it by its attributes
+        attributes = args.get("attributes") if isinstance(args.get("attributes"), dict) else {}
+        found["type"] = str(args.get("type") or kind)
+        args = dict(attributes, state=args.get("state"), service=args.get("service"))
+    for key in ("name", "id", "state", "service", "server", "volume", "project"):
         value = args.get(key)
         if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
             found[key] = str(value)
@@ -228,6 +233,8 @@ class CallbackModule(CallbackBase):
         self._play_application = None
         self._play_stage = None
         self._play_dir = None
+        self._play_key = None
+        self._play_key_id = None
         self._host_secrets = {}     # host name -> secret values of its variables, per play
         self._run_secrets = set()   # values no_log tasks used: secret for the rest of the run
         self._items_seen = set()    # (host, task uuid) of loops recorded item by item
@@ -296,6 +303,8 @@ class CallbackModule(CallbackBase):
         self._play_application = self._play_var(play, "govcloud_evidence_application")
         self._play_stage = self._play_var(play, "govcloud_evidence_stage")
         self._play_dir = self._play_var(play, "govcloud_evidence_dir")
+        self._play_key = self._play_var(play, "govcloud_evidence_key")
+        self._play_key_id = self._play_var(play, "govcloud_evidence_key_id")
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         self._task_start = time.time()
@@ -307,6 +316,7 @@ class CallbackModule(CallbackBase):
         self._starts[(host.get_name(), task._uuid)] = time.time()
 
     def v2_runner_on_ok(self, result):
+        self._note_no_log(result)
         if self._loop_done(result):
             return
         if result._result.get("changed", False):
@@ -315,6 +325,7 @@ class CallbackModule(CallbackBase):
             self._forget(result)
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
+        self._note_no_log(result)
         if self._loop_done(result):
             return
         self._record(result, "fail", ignore_errors=ignore_errors)
@@ -331,6 +342,15 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_item_on_skipped(self, result):
         self._items_seen.add((result._host.get_name(), result._task._uuid))
+
+    def _note_no_log(self, result):
+        """Every no_log task, changed or not (a set_fact of a password changes nothing), teaches the run its secrets."""
+        task = result._task
+        if getattr(task, "no_log", False) or result._result.get("_ansible_no_log"):
+            try:
+                self._learn_no_log_secrets(result._host, task)
+            except Exception as exc:  # evidence trouble must never break the playbook
+                self._trouble("could not read the secrets of no_log task '%s': %s" % (task.get_name(), exc), 0)
 
     def _loop_done(self, result):
         """The loop's own result after its items: already recorded item by item."""
@@ -407,15 +427,13 @@ class CallbackModule(CallbackBase):
         secrets = set(self._run_secrets)
         if censored:
             details["censored"] = "task ran with no_log: its arguments and results are not recorded"
-            self._learn_no_log_secrets(result._host, task)
-            secrets |= self._run_secrets
         else:
             invocation = res.get("invocation")
             raw_args = task.args or {}
             # The module's own view masks its no_log parameters; the raw task args tell which values were secret.
             args = invocation.get("module_args") if isinstance(invocation, dict) and invocation.get("module_args") \
                 else raw_args
-            secrets = collect_secrets(raw_args) | self._secrets_of(result._host, task)
+            secrets |= collect_secrets(raw_args) | self._secrets_of(result._host, task)
             if args is not raw_args and isinstance(args, dict) and isinstance(raw_args, dict):
                 # values the module masked as no_log are secrets wherever else they appear
                 secrets.update(str(raw_args[k]) for k, v in args.items()
@@ -522,7 +540,8 @@ class CallbackModule(CallbackBase):
     def _ledger(self, directory):
         ledger = self._ledgers.get(directory)
         if ledger is None:
-            ledger = Ledger(directory, key_file=self._opt("evidence_key"), anchor_file=self._opt("evidence_anchor"))
+            ledger = Ledger(directory, key_file=self._play_key or self._opt("evidence_key"),
+                            anchor_file=self._opt("evidence_anchor"), expected_key_id=self._play_key_id)
             self._ledgers[directory] = ledger
         return ledger
 

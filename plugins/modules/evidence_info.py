@@ -63,6 +63,7 @@ options:
   newest_first:
     description: Newest records first (with O(limit), the newest N).
     type: bool
+    default: false
   verify:
     description:
       - Verify the whole ledger first (chain, every record's signature, signed checkpoints, pinned key, witness) and
@@ -70,7 +71,6 @@ options:
       - Set V(false) only to read a ledger known to be damaged, for example to examine it.
     type: bool
     default: true
-    default: false
 seealso:
   - module: govcloud.lifecycle.evidence_record
 """

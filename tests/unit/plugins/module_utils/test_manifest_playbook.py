@@ -136,6 +136,41 @@ def test_intake_records_the_application_and_the_allocation_gate_reads_the_approv
     assert rc == 2 and "needs a new approval" in output, output
 
 
+def test_govcloud_evidence_dir_in_the_inventory_takes_every_record_of_a_stage(env, tmp_path):
+    """One name for the seam: set in an inventory, the callback, the actions and the gates all use that one ledger
+    (the environment variable, which the env fixture also sets, is only the fallback); a refused intake is filed
+    under stage application."""
+    import shutil
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    chosen = tmp_path / "chosen-ledger"
+    (inventory / "group_vars" / "all" / "zz_evidence_dir.yml").write_text("govcloud_evidence_dir: %s\n" % chosen)
+    bad = dict(C.example(), zones=[dict(C.example()["zones"][0], cidr="10.36.20.0/33")])
+    (tmp_path / "bad.json").write_text(json.dumps({"application": bad}, ensure_ascii=False), encoding="utf-8")
+
+    def run(*args):
+        proc = subprocess.run([str(PLAYBOOK_BIN), "-i", str(inventory)] + [str(a) for a in args], cwd=str(REPO),
+                              env=env, capture_output=True, text=True, timeout=300, check=False)
+        return proc.returncode, proc.stdout + proc.stderr
+
+    rc, output = run(REPO / "playbooks" / "intake.yml", "-e", "@%s" % (tmp_path / "bad.json"))
+    assert rc == 2 and "10.36.20.0/33" in output, output
+    rc, output = run(REPO / "playbooks" / "intake.yml")
+    assert rc == 0, output
+    rc, output = run(REPO / "playbooks" / "approve.yml", "-e", "govcloud_approval_approver=江西省信息中心",
+                     "-e", "govcloud_approval_decision=approved")
+    assert rc == 0, output
+    rc, output = run(REPO / "playbooks" / "manifest.yml", "-e", "govcloud_manifest_gate=allocation")
+    assert rc == 0, output
+    assert not (tmp_path / "evidence").exists(), "a record went to the environment's ledger"
+    records = list(_ledger(chosen, tmp_path / "evidence-signing.pem").records())
+    kinds = sorted({(r["stage"], r["kind"], r["result"]) for r in records})
+    assert ("application", "task", "fail") in kinds, kinds  # the refused intake, by the callback, as application
+    assert ("application", "application", "info") in kinds and ("approval", "approval", "pass") in kinds, kinds
+    assert not [r for r in records if r["stage"] == "deployment"], kinds
+    assert _ledger(chosen, tmp_path / "evidence-signing.pem").verify(require_witness=True)["ok"]
+
+
 _FORGED_APPROVAL = dict(application="jx-bdcdj", stage="approval", kind="approval", party="management_unit",
                         result="pass", summary="上线申请 approved",
                         details={"approver": "江西省信息中心", "decision": "approved", "date": "2026-11-20"})
@@ -147,6 +182,7 @@ def test_a_forged_approval_opens_no_gate_and_stops_the_next_run(env, tmp_path, g
     rc, output = playbook(env, REPO / "playbooks" / "intake.yml")
     assert rc == 0, output
     seq = forge(evidence / "ledger.sqlite", _FORGED_APPROVAL, garbage_hash=garbage)
+
     def state():
         conn = sqlite3.connect(str(evidence / "ledger.sqlite"))
         try:
