@@ -91,10 +91,11 @@ def test_twenty_applications_at_once(cloud, bed):
         assert {r["application"] for r in records} <= {app}, app
         if app == BAD:
             assert not [r for r in records if r["kind"] in ("application", "approval", "stage_result")
-                        and r["result"] == "pass"]
+                        and r["result"] != "fail"]
             assert testcloud.project(cloud, app) is None
             continue
-        kinds = {(r["stage"], r["kind"]) for r in records if r["result"] == "pass"}
+        # (the application record's result is "info": a request, not a decision)
+        kinds = {(r["stage"], r["kind"]) for r in records if r["result"] != "fail"}
         assert {("application", "application"), ("approval", "approval"), ("resource_allocation", "stage_result"),
                 ("network", "stage_result")} <= kinds, (app, kinds)
         snap = testcloud.snapshot(cloud, app)
