@@ -20,7 +20,7 @@ ORIG_PATH := $(PATH)
 export PATH = $(shell readlink -f $(VENV) 2>/dev/null || echo $(VENV))/bin:$(ORIG_PATH)
 COLLECTION_LINK := .work/collections/ansible_collections/govcloud/lifecycle
 
-.PHONY: help deps apt venv collection lint sanity ee units testbed-tests molecule benchmarks test demo clean
+.PHONY: help deps apt venv collection lint sanity ee units testbed-tests molecule benchmarks test demo clean scale-test
 
 help:
 	@echo "make demo   - set everything up and run the main job (example application, auditor report)"
@@ -59,6 +59,11 @@ benchmarks: deps
 # the test bed's own tests: dev cloud CLI (throw-away home), test-host teardown / no strays, CI failure digest
 testbed-tests: deps
 	python -m pytest -q -p no:cacheprovider tools/devcloud/tests tools/testhosts/tests tools/ci/tests
+
+# the scale tests (20 applications at once on the dev cloud; ~40 min here, so not in `make test`)
+scale-test: deps
+	tools/devcloud/devcloud up
+	python -m pytest -q -p no:cacheprovider tests/scale
 
 # all Molecule scenarios (or SCENARIOS="a b"), with the dev cloud and test-host image they need
 molecule: deps
