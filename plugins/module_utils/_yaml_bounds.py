@@ -54,10 +54,21 @@ MAX_NODES = 100000
 """Most nodes (scalars, lists, mappings) with every alias expanded: ~300 times the example manifest."""
 MAX_DEPTH = 64
 """Deepest nesting of lists/mappings; the manifest's schema is 6 levels deep."""
+ANSIBLE_TAGS = ("!vault", "!unsafe")
+"""Ansible's own scalar tags in inventory and vars files: read as the plain (for a vault value: still encrypted)
+text, so that a file Ansible reads is never refused for them."""
 
 
 class YamlBoundsError(ValueError):
-    """A YAML document that is too big, too deep, has too many aliases, or does not parse; names the file."""
+    """A YAML document that is too big, too deep, has too many aliases, or does not parse; names the file.
+
+    ``limit`` is the name of the limit exceeded (``max_bytes``, ``max_aliases``, ``max_nodes``, ``max_depth``),
+    None when the document is unreadable or not valid YAML.
+    """
+
+    def __init__(self, message, limit=None):
+        super(YamlBoundsError, self).__init__(message)
+        self.limit = limit
 
 
 def _number(value):
@@ -75,8 +86,10 @@ if yaml is not None:
             self._depth = 0
             self._open_anchors = set()
 
-        def _refuse(self, what, limit, hint=""):
-            raise YamlBoundsError("%s: %s, more than the limit of %s%s" % (self._bounds[0], what, _number(limit), hint))
+        def _refuse(self, what, option, hint=""):
+            limit = self._bounds[("max_aliases", "max_nodes", "max_depth").index(option) + 1]
+            raise YamlBoundsError("%s: %s, more than the limit of %s%s" % (self._bounds[0], what, _number(limit), hint),
+                                  limit=option)
 
         def compose_node(self, parent, index):
             name, max_aliases, max_nodes, max_depth = self._bounds
@@ -85,24 +98,25 @@ if yaml is not None:
                 line = event.start_mark.line + 1
                 self._aliases += 1
                 if self._aliases > max_aliases:
-                    self._refuse("%s aliases" % _number(self._aliases), max_aliases, " (YAML alias bomb?)")
+                    self._refuse("%s aliases" % _number(self._aliases), "max_aliases", " (YAML alias bomb?)")
                 if event.anchor in self._open_anchors:
                     raise YamlBoundsError("%s: line %d: alias *%s is used inside its own anchor; a recursive "
-                                          "alias has no finite expansion" % (name, line, event.anchor))
+                                          "alias has no finite expansion" % (name, line, event.anchor),
+                                          limit="max_nodes")
                 target = self.anchors.get(event.anchor)
                 if target is not None:  # an undefined alias gets PyYAML's own error below
                     self._expanded += target.bounds_weight
                     if self._expanded > max_nodes:
                         self._refuse("%s nodes with aliases expanded (at alias *%s, line %d)" % (
-                            _number(self._expanded), event.anchor, line), max_nodes, " (YAML alias bomb?)")
+                            _number(self._expanded), event.anchor, line), "max_nodes", " (YAML alias bomb?)")
                 return Composer.compose_node(self, parent, index)
             self._expanded += 1
             if self._expanded > max_nodes:
-                self._refuse("%s nodes" % _number(self._expanded), max_nodes)
+                self._refuse("%s nodes" % _number(self._expanded), "max_nodes")
             self._depth += 1
             if self._depth > max_depth:
                 self._refuse("nesting %d levels deep (line %d)" % (
-                    self._depth, self.peek_event().start_mark.line + 1), max_depth, " levels")
+                    self._depth, self.peek_event().start_mark.line + 1), "max_depth", " levels")
             start = self._expanded
             node = Composer.compose_node(self, parent, index)
             self._depth -= 1
@@ -148,6 +162,14 @@ if yaml is not None:
                 SafeConstructor.__init__(self)
                 Resolver.__init__(self)
 
+    def _tagged_text(loader, node):
+        return loader.construct_scalar(node)
+
+    for _loader in (_PyBoundedLoader, _CBoundedLoader):
+        for _tag in ANSIBLE_TAGS:
+            if _loader is not None:
+                _loader.add_constructor(_tag, _tagged_text)
+
 
 def _loader_class():
     """The loader class: libyaml's event parser when present (faster), else the pure Python one."""
@@ -164,7 +186,8 @@ def load_text(text, name, max_aliases=MAX_ALIASES, max_nodes=MAX_NODES, max_byte
     # a character is at least one byte: the cheap test first, the exact one only near the limit
     size = len(text) if len(text) > max_bytes or not isinstance(text, str) else len(text.encode("utf-8"))
     if size > max_bytes:
-        raise YamlBoundsError("%s: %s bytes, more than the limit of %s bytes" % (name, _number(size), _number(max_bytes)))
+        raise YamlBoundsError("%s: %s bytes, more than the limit of %s bytes" % (name, _number(size), _number(max_bytes)),
+                              limit="max_bytes")
     loader = _loader_class()(text)
     loader._bounds_init(name, max_aliases, max_nodes, max_depth)
     try:
@@ -172,9 +195,12 @@ def load_text(text, name, max_aliases=MAX_ALIASES, max_nodes=MAX_NODES, max_byte
     except YamlBoundsError:
         raise
     except RecursionError:
-        raise YamlBoundsError("%s: nested too deeply for the YAML composer (limit %d levels)" % (name, max_depth))
+        raise YamlBoundsError("%s: nested too deeply for the YAML composer (limit %d levels)" % (name, max_depth),
+                              limit="max_depth")
     except yaml.YAMLError as exc:
-        raise YamlBoundsError("%s: not valid YAML: %s" % (name, exc))
+        # libyaml's own bound (1,000 flow levels) can fire while it reads ahead, before ours at MAX_DEPTH
+        deep = "maximum nesting depth" in str(exc)
+        raise YamlBoundsError("%s: not valid YAML: %s" % (name, exc), limit="max_depth" if deep else None)
     finally:
         loader.dispose()
 
@@ -192,7 +218,8 @@ def load_file(path, what=None, max_bytes=MAX_BYTES, max_aliases=MAX_ALIASES, max
     except OSError as exc:
         raise YamlBoundsError("%s: cannot read: %s" % (name, exc.strerror or exc))
     if size > max_bytes:
-        raise YamlBoundsError("%s: %s bytes, more than the limit of %s bytes" % (name, _number(size), _number(max_bytes)))
+        raise YamlBoundsError("%s: %s bytes, more than the limit of %s bytes" % (name, _number(size), _number(max_bytes)),
+                              limit="max_bytes")
     try:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
@@ -204,3 +231,58 @@ def load_file(path, what=None, max_bytes=MAX_BYTES, max_aliases=MAX_ALIASES, max
         raise YamlBoundsError("%s: not UTF-8 text (%s)" % (name, exc))
     return load_text(text, name, max_aliases=max_aliases, max_nodes=max_nodes, max_bytes=max_bytes,
                      max_depth=max_depth)
+
+
+def check_value(value, name, max_nodes=MAX_NODES, max_depth=MAX_DEPTH, max_bytes=MAX_BYTES):
+    """The expanded size of already-loaded data, without copying or templating it: ``(nodes, text_bytes)``.
+
+    Data that a YAML loader built from aliases shares one object per anchor; each is measured once (memoised by
+    identity) and counted as often as it is referenced, so a billion-laughs value costs microseconds here, while
+    anything that walks it (templating, JSON) would expand it.  Raises ``YamlBoundsError`` naming ``name`` and
+    the limit when the value has more than ``max_nodes`` nodes, is nested deeper than ``max_depth``, holds more
+    than ``max_bytes`` bytes of text (UTF-8, keys and values, expanded), or contains itself.
+    """
+    sizes = {}
+    open_ids = set()
+
+    def refuse(what, limit, option, hint=""):
+        raise YamlBoundsError("%s: %s, more than the limit of %s%s" % (name, what, _number(limit), hint), limit=option)
+
+    def text_bytes(text):
+        # a character is 1 to 4 bytes: the exact count only where it can matter
+        return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+    def measure(item, depth):
+        if isinstance(item, (str, bytes)):
+            return 1, len(item) if isinstance(item, bytes) else text_bytes(item)
+        if not isinstance(item, (dict, list, tuple)):
+            return 1, 0
+        known = sizes.get(id(item))
+        if known is not None:
+            return known
+        if depth > max_depth:
+            refuse("nesting %d levels deep" % depth, max_depth, "max_depth", " levels")
+        if id(item) in open_ids:
+            raise YamlBoundsError("%s: contains itself (a recursive value has no finite expansion)" % name,
+                                  limit="max_nodes")
+        open_ids.add(id(item))
+        nodes, size = 1, 0
+        children = item.items() if isinstance(item, dict) else ((None, child) for child in item)
+        for key, child in children:
+            if key is not None:
+                knodes, ksize = measure(key, depth + 1)
+                nodes, size = nodes + knodes, size + ksize
+            cnodes, csize = measure(child, depth + 1)
+            nodes, size = nodes + cnodes, size + csize
+            if nodes > max_nodes:
+                refuse("%s nodes or more with shared parts expanded" % _number(nodes), max_nodes, "max_nodes",
+                       " (YAML alias bomb?)")
+            if size > max_bytes:
+                refuse("%s bytes of text or more with shared parts expanded" % _number(size), max_bytes,
+                       "max_bytes")
+        open_ids.discard(id(item))
+        # the container is kept alive by the caller's value, so its id stays unique while we walk
+        sizes[id(item)] = (nodes, size)
+        return nodes, size
+
+    return measure(value, 1)

@@ -173,3 +173,56 @@ def test_unreadable_and_non_utf8_files_name_the_file(tmp_path):
 
 def test_yaml_bounds_error_is_a_value_error():
     assert issubclass(B.YamlBoundsError, ValueError)
+
+
+@pytest.mark.parametrize("text, limit", [
+    (billion_laughs(), "max_nodes"),
+    ("b: &b 1\nl: [%s]\n" % ", ".join(["*b"] * 101), "max_aliases"),
+    ("[" * 100 + "]" * 100, "max_depth"),
+    ("[" * 20000 + "]" * 20000, "max_depth"),
+    ("a: &x [1, *x]\n", "max_nodes"),
+    ("a: [1, 2\n", None),
+])
+def test_the_error_names_the_limit_it_exceeded(text, limit):
+    with pytest.raises(B.YamlBoundsError) as err:
+        B.load_text(text, "t")
+    assert err.value.limit == limit
+
+
+def test_ansible_vault_and_unsafe_tags_are_read_as_text():
+    text = "secret: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\nraw: !unsafe '{{ not templated }}'\n"
+    assert B.load_text(text, "vars.yml") == {"secret": "$ANSIBLE_VAULT;1.1;AES256\n6162\n", "raw": "{{ not templated }}"}
+
+
+def test_check_value_measures_a_loaded_bomb_without_expanding_it(monkeypatch):
+    data = yaml.safe_load(billion_laughs())  # PyYAML shares one object per anchor: cheap to build, huge expanded
+    with pytest.raises(B.YamlBoundsError) as err:
+        B.check_value(data, "the 'application' variable")
+    assert err.value.limit == "max_nodes"
+    assert str(err.value).startswith("the 'application' variable: ")
+    assert "more than the limit of 100,000 (YAML alias bomb?)" in str(err.value)
+
+
+def test_check_value_counts_the_example_and_its_shared_parts():
+    example = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    nodes, size = B.check_value(example, "x")
+    assert 300 < nodes < 400 and 2000 < size < 6000
+    shared = ["a" * 10]
+    assert B.check_value({"x": shared, "y": shared}, "x") == (7, 22)  # 1 + 2 keys + 2 lists + 2 strings
+
+
+def test_check_value_refuses_text_depth_and_cycles():
+    with pytest.raises(B.YamlBoundsError, match="more than the limit of 4,194,304") as err:
+        B.check_value({"padding": ["x" * 1024 * 1024] * 5}, "v")
+    assert err.value.limit == "max_bytes"
+    deep = value = []
+    for dummy in range(100):
+        value.append([])
+        value = value[0]
+    with pytest.raises(B.YamlBoundsError, match="nesting 65 levels deep") as err:
+        B.check_value(deep, "v")
+    assert err.value.limit == "max_depth"
+    cyclic = {"a": []}
+    cyclic["a"].append(cyclic)
+    with pytest.raises(B.YamlBoundsError, match="contains itself"):
+        B.check_value(cyclic, "v")
