@@ -188,6 +188,8 @@ def load_text(text, name, max_aliases=MAX_ALIASES, max_nodes=MAX_NODES, max_byte
     if size > max_bytes:
         raise YamlBoundsError("%s: %s bytes, more than the limit of %s bytes" % (name, _number(size), _number(max_bytes)),
                               limit="max_bytes")
+    # libyaml takes exactly str or bytes: Ansible hands out tagged subclasses
+    text = str.__str__(text) if isinstance(text, str) else bytes(text)
     loader = _loader_class()(text)
     loader._bounds_init(name, max_aliases, max_nodes, max_depth)
     try:
@@ -279,7 +281,7 @@ def check_value(value, name, max_nodes=MAX_NODES, max_depth=MAX_DEPTH, max_bytes
                        " (YAML alias bomb?)")
             if size > max_bytes:
                 refuse("%s bytes of text or more with shared parts expanded" % _number(size), max_bytes,
-                       "max_bytes")
+                       "max_bytes", " bytes")
         open_ids.discard(id(item))
         # the container is kept alive by the caller's value, so its id stays unique while we walk
         sizes[id(item)] = (nodes, size)
