@@ -664,100 +664,108 @@ def resolve_policy(policy, path="policy"):
     for key in policy:
         if key not in POLICY_KEYS:
             problems.append(Problem(_key_path(path, key), "is not a known policy key (known: %s)" % ", ".join(POLICY_KEYS)))
-
     if "management_services" in policy:
-        mpath = _key_path(path, "management_services")
-        entries = policy["management_services"]
-        if not isinstance(entries, list):
-            problems.append(Problem(mpath, "must be a list of {name, protocol, port}, not %s" % _show(entries)))
-        else:
-            services, before = [], len(problems)
-            for index, entry in enumerate(entries):
-                epath = _item_path(mpath, index)
-                if not isinstance(entry, dict):
-                    problems.append(Problem(epath, "must be a mapping {name, protocol, port}, not %s" % _show(entry)))
-                    continue
-                for key in entry:
-                    if key not in ("name", "protocol", "port"):
-                        problems.append(Problem(_key_path(epath, key), "is not a known field (known: name, protocol, port)"))
-                if not isinstance(entry.get("name"), str) or not entry.get("name", "").strip():
-                    problems.append(Problem(_key_path(epath, "name"), "must be a non-empty string"))
-                if entry.get("protocol") not in ("tcp", "udp"):
-                    problems.append(Problem(_key_path(epath, "protocol"), "must be tcp or udp, not %s" % _show(entry.get("protocol"))))
-                port = entry.get("port")
-                if _json_type(port) != "integer" or not 1 <= port <= 65535:
-                    problems.append(Problem(_key_path(epath, "port"), "must be a port 1-65535, not %s" % _show(port)))
-                services.append(entry)
-            listed = set((e.get("protocol"), e.get("port")) for e in services)
-            for default in DEFAULT_MANAGEMENT_SERVICES:
-                if (default["protocol"], default["port"]) not in listed:
-                    problems.append(Problem(mpath, "leaves out %s/%d (%s), a default management service: %s; list "
-                                            "every default and add the cloud's own" % (
-                                                default["protocol"], default["port"], default["name"], _LOOSEN)))
-            if len(problems) == before:
-                effective["management_services"] = [dict(e, name=e["name"].strip()) for e in services]
-
+        _policy_management(policy["management_services"], _key_path(path, "management_services"), effective, problems)
     if "zone_prefix" in policy:
-        zpath = _key_path(path, "zone_prefix")
-        for family, bounds, fpath in _families(policy["zone_prefix"], zpath, problems):
-            if not isinstance(bounds, dict):
-                problems.append(Problem(fpath, "must be a mapping {min, max}, not %s" % _show(bounds)))
-                continue
-            default = effective["zone_prefix"][family]
-            chosen = dict(default)
-            for key in bounds:
-                if key not in ("min", "max"):
-                    problems.append(Problem(_key_path(fpath, key), "is not a known field (known: min, max)"))
-                    continue
-                value = _prefix_value(bounds[key], _key_path(fpath, key), family, problems)
-                if value is None:
-                    continue
-                if key == "min" and value < default["min"]:
-                    problems.append(Problem(_key_path(fpath, key), "/%d would allow zones broader than the default "
-                                            "/%d: %s" % (value, default["min"], _LOOSEN)))
-                elif key == "max" and value > default["max"]:
-                    problems.append(Problem(_key_path(fpath, key), "/%d would allow zones narrower than the default "
-                                            "/%d: %s" % (value, default["max"], _LOOSEN)))
-                else:
-                    chosen[key] = value
-            if chosen["min"] > chosen["max"]:
-                problems.append(Problem(fpath, "min /%d is longer than max /%d: no zone would fit" % (chosen["min"], chosen["max"])))
-            else:
-                effective["zone_prefix"][family] = chosen
-
+        _policy_zone_prefix(policy["zone_prefix"], _key_path(path, "zone_prefix"), effective, problems)
     for key, what in (("source_min_prefix", "sources outside the internet-facing zones"),
                       ("bastion_min_prefix", "bastion networks")):
-        if key not in policy:
-            continue
-        for family, value, fpath in _families(policy[key], _key_path(path, key), problems):
-            value = _prefix_value(value, fpath, family, problems)
-            if value is None:
-                continue
-            if value < effective[key][family]:
-                problems.append(Problem(fpath, "/%d would allow %s broader than the default /%d: %s" % (
-                    value, what, effective[key][family], _LOOSEN)))
-            else:
-                effective[key][family] = value
-
+        if key in policy:
+            _policy_min_prefix(policy[key], _key_path(path, key), effective[key], what, problems)
     if "anywhere_zones" in policy:
-        apath = _key_path(path, "anywhere_zones")
-        zones = policy["anywhere_zones"]
-        if not isinstance(zones, list):
-            problems.append(Problem(apath, "must be a list of zone names, not %s" % _show(zones)))
-        else:
-            chosen = []
-            for index, zone in enumerate(zones):
-                if zone not in ZONES:
-                    problems.append(Problem(_item_path(apath, index), "must be one of %s, not %s" % (
-                        ", ".join(ZONES), _show(zone))))
-                elif zone not in DEFAULT_ANYWHERE_ZONES:
-                    problems.append(Problem(_item_path(apath, index), "%s would open zone %s to any source (only %s "
-                                            "faces the internet by default): %s" % (
-                                                _show(zone), _show(zone), ", ".join(DEFAULT_ANYWHERE_ZONES), _LOOSEN)))
-                else:
-                    chosen.append(zone)
-            effective["anywhere_zones"] = chosen
+        _policy_anywhere(policy["anywhere_zones"], _key_path(path, "anywhere_zones"), effective, problems)
     return effective, problems
+
+
+def _policy_management(entries, mpath, effective, problems):
+    """The full list of management services: well-formed, and every default in it."""
+    if not isinstance(entries, list):
+        problems.append(Problem(mpath, "must be a list of {name, protocol, port}, not %s" % _show(entries)))
+        return
+    before = len(problems)
+    for index, entry in enumerate(entries):
+        epath = _item_path(mpath, index)
+        if not isinstance(entry, dict):
+            problems.append(Problem(epath, "must be a mapping {name, protocol, port}, not %s" % _show(entry)))
+            continue
+        for key in entry:
+            if key not in ("name", "protocol", "port"):
+                problems.append(Problem(_key_path(epath, key), "is not a known field (known: name, protocol, port)"))
+        if not isinstance(entry.get("name"), str) or not entry.get("name", "").strip():
+            problems.append(Problem(_key_path(epath, "name"), "must be a non-empty string"))
+        if entry.get("protocol") not in ("tcp", "udp"):
+            problems.append(Problem(_key_path(epath, "protocol"), "must be tcp or udp, not %s" % _show(entry.get("protocol"))))
+        if _json_type(entry.get("port")) != "integer" or not 1 <= entry["port"] <= 65535:
+            problems.append(Problem(_key_path(epath, "port"), "must be a port 1-65535, not %s" % _show(entry.get("port"))))
+    listed = [(e.get("protocol"), e.get("port")) for e in entries if isinstance(e, dict)]
+    missing = ["%s/%d (%s)" % (d["protocol"], d["port"], d["name"]) for d in DEFAULT_MANAGEMENT_SERVICES
+               if (d["protocol"], d["port"]) not in listed]
+    if missing:
+        problems.append(Problem(mpath, "leaves out %s, %s: %s; list every default and add the cloud's own" % (
+            ", ".join(missing), "a default management service" if len(missing) == 1 else
+            "default management services", _LOOSEN)))
+    if len(problems) == before:
+        effective["management_services"] = [dict(e, name=e["name"].strip()) for e in entries]
+
+
+def _policy_zone_prefix(value, zpath, effective, problems):
+    """Zone prefix bounds per family: min may only rise, max only fall, and min <= max."""
+    for family, bounds, fpath in _families(value, zpath, problems):
+        if not isinstance(bounds, dict):
+            problems.append(Problem(fpath, "must be a mapping {min, max}, not %s" % _show(bounds)))
+            continue
+        default = effective["zone_prefix"][family]
+        chosen = dict(default)
+        for key in bounds:
+            if key not in ("min", "max"):
+                problems.append(Problem(_key_path(fpath, key), "is not a known field (known: min, max)"))
+                continue
+            prefix = _prefix_value(bounds[key], _key_path(fpath, key), family, problems)
+            if prefix is None:
+                continue
+            if key == "min" and prefix < default["min"]:
+                problems.append(Problem(_key_path(fpath, key), "/%d would allow zones broader than the default /%d: "
+                                        "%s" % (prefix, default["min"], _LOOSEN)))
+            elif key == "max" and prefix > default["max"]:
+                problems.append(Problem(_key_path(fpath, key), "/%d would allow zones narrower than the default /%d: "
+                                        "%s" % (prefix, default["max"], _LOOSEN)))
+            else:
+                chosen[key] = prefix
+        if chosen["min"] > chosen["max"]:
+            problems.append(Problem(fpath, "min /%d is longer than max /%d: no zone would fit" % (chosen["min"], chosen["max"])))
+        else:
+            effective["zone_prefix"][family] = chosen
+
+
+def _policy_min_prefix(value, vpath, current, what, problems):
+    """A broadest-allowed prefix per family (``current`` is updated in place): it may only rise."""
+    for family, item, fpath in _families(value, vpath, problems):
+        prefix = _prefix_value(item, fpath, family, problems)
+        if prefix is None:
+            continue
+        if prefix < current[family]:
+            problems.append(Problem(fpath, "/%d would allow %s broader than the default /%d: %s" % (
+                prefix, what, current[family], _LOOSEN)))
+        else:
+            current[family] = prefix
+
+
+def _policy_anywhere(zones, apath, effective, problems):
+    """The zones open to any source: a subset of the default ones."""
+    if not isinstance(zones, list):
+        problems.append(Problem(apath, "must be a list of zone names, not %s" % _show(zones)))
+        return
+    chosen = []
+    for index, zone in enumerate(zones):
+        if zone not in ZONES:
+            problems.append(Problem(_item_path(apath, index), "must be one of %s, not %s" % (", ".join(ZONES), _show(zone))))
+        elif zone not in DEFAULT_ANYWHERE_ZONES:
+            problems.append(Problem(_item_path(apath, index), "%s would open zone %s to any source (only %s faces "
+                                    "the internet by default): %s" % (
+                                        _show(zone), _show(zone), ", ".join(DEFAULT_ANYWHERE_ZONES), _LOOSEN)))
+        else:
+            chosen.append(zone)
+    effective["anywhere_zones"] = chosen
 
 
 def _rule(rule):
