@@ -373,6 +373,18 @@ def test_the_default_policy_is_documented_and_passes_the_example():
         assert "`%s`" % rule in text, rule
 
 
+def test_the_policy_example_in_the_docs_is_valid_and_the_example_passes_it():
+    import yaml
+    text = (C.REPO / "docs" / "manifest.md").read_text(encoding="utf-8")
+    block = text.split("```yaml\ngovcloud_manifest_policy:", 1)[1].split("```", 1)[0]
+    policy = yaml.safe_load("govcloud_manifest_policy:" + block)["govcloud_manifest_policy"]
+    effective, problems = M.resolve_policy(policy)
+    assert problems == []
+    assert effective["zone_prefix"]["ipv4"] == {"min": 20, "max": 28} and effective["bastion_min_prefix"]["ipv4"] == 24
+    assert ("tcp", 6443) in [(m["protocol"], m["port"]) for m in effective["management_services"]]
+    assert M.validate(C.example(), policy=policy, **C.check_kwargs())[1] == []
+
+
 @pytest.mark.parametrize("policy, path", C.LOOSENING_POLICIES, ids=lambda v: v if isinstance(v, str) else None)
 def test_a_policy_that_loosens_or_is_malformed_is_refused_by_name(policy, path):
     normalised, problems = M.validate(C.example(), policy=policy, **C.check_kwargs())
