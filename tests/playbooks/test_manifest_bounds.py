@@ -20,8 +20,6 @@ import shutil
 import subprocess
 import sys
 
-import pytest
-
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PLAYBOOK_BIN = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
 EXAMPLE = os.path.join(REPO, "inventories", "example")
