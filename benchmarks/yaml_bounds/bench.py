@@ -71,7 +71,7 @@ def reader(rounds, workdir):
         handle.truncate(50 * 1000 * 1000)
     with open(MANIFEST, encoding="utf-8") as handle:
         example = handle.read()
-    cases = [("example manifest (%d bytes)" % len(example), lambda: B.load_text(example, "example"))]
+    cases = [("example manifest (%d bytes)" % len(example.encode("utf-8")), lambda: B.load_text(example, "example"))]
     for size in (1024 * 1024, B.MAX_BYTES - 300 * 1024):
         text = padded(size)
         cases.append(("legitimate %.1f MiB" % (len(text) / 1048576.0), lambda text=text: B.load_text(text, "t")))
