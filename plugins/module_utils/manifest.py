@@ -51,6 +51,46 @@ DEFAULT_RESERVED_CIDRS = (
 DEFAULT_MAX_TRIAL_DAYS = 90
 # Our default: a bastion is a host or a small management network, never "anywhere".
 BASTION_MIN_PREFIX = {4: 16, 6: 48}
+
+# Security rules of the manifest (docs/manifest.md, "Security rules"): each a documented default that a cloud's
+# policy (``govcloud_manifest_policy``) can tighten and never loosen; each message names its rule id.
+RULE_MANAGEMENT = "management-only-from-bastion"
+RULE_ANYWHERE = "no-anywhere-outside-internet"
+RULE_SOURCE_PREFIX = "source-prefix-bound"
+RULE_ZONE_PREFIX = "zone-prefix-bound"
+RULE_BASTION_PREFIX = "bastion-prefix-bound"
+# GB/T 22239-2019 (level 3 numbering; level 2: 7.1.x): 8.1.4.4 c) management terminals restricted by access
+# method and address range (管理终端限制); 8.1.3.2 a)/c) access control at the zone boundary, checked on source
+# address, port and protocol; 8.1.5.4 a)/b) a dedicated management area and a secure management path (集中管控);
+# 8.1.2.1 c) network zones with addresses allotted for management and control.
+RULE_CLAUSES = {
+    RULE_MANAGEMENT: "GB/T 22239-2019 8.1.4.4 c, 8.1.5.4 a/b",
+    RULE_ANYWHERE: "GB/T 22239-2019 8.1.3.2 a/c",
+    RULE_SOURCE_PREFIX: "GB/T 22239-2019 8.1.3.2 a/c",
+    RULE_ZONE_PREFIX: "GB/T 22239-2019 8.1.2.1 c",
+    RULE_BASTION_PREFIX: "GB/T 22239-2019 8.1.4.4 c",
+}
+# Our default: the remote-management protocols of servers (IANA service names); a service on one of them is
+# management access whatever it is called, and so is any service the manifest marks ``management: true``.
+DEFAULT_MANAGEMENT_SERVICES = (
+    {"name": "ssh", "protocol": "tcp", "port": 22},
+    {"name": "telnet", "protocol": "tcp", "port": 23},
+    {"name": "ms-wbt-server (RDP)", "protocol": "tcp", "port": 3389},
+    {"name": "ms-wbt-server (RDP)", "protocol": "udp", "port": 3389},
+    {"name": "vnc", "protocol": "tcp", "port": 5900},
+    {"name": "wsman (WinRM)", "protocol": "tcp", "port": 5985},
+    {"name": "wsmans (WinRM)", "protocol": "tcp", "port": 5986},
+)
+# Our default: the prefix lengths a zone subnet may have.  /16 is the largest block one application plausibly
+# needs (65,534 addresses) and the size the cloud's address plans hand out; /29 is the smallest Neutron subnet
+# with room beyond gateway and DHCP port.  IPv6: /48 (one site) to /64 (what SLAAC needs).
+DEFAULT_ZONE_PREFIX = {4: (16, 29), 6: (48, 64)}
+# Our default: outside the internet-facing zone a source is a set of known networks; nothing broader than the
+# largest single allocation (an IPv4 /8, an IPv6 /32 as the RIRs hand to an operator) is one.
+DEFAULT_SOURCE_MIN_PREFIX = {4: 8, 6: 32}
+# Our default: the zones where a service may be opened to any source (0.0.0.0/0, ::/0).
+DEFAULT_ANYWHERE_ZONES = (INTERNET_ZONE,)
+POLICY_KEYS = ("management_services", "zone_prefix", "source_min_prefix", "bastion_min_prefix", "anywhere_zones")
 # Source: the flavors nova created by default (``nova-manage flavor`` defaults before Newton); the dev cloud
 # registers m1.tiny with the same sizes.  Each cloud passes its own table.
 DEFAULT_FLAVORS = {
@@ -279,6 +319,13 @@ SCHEMA = {
                             sources=_list("访问来源 source networks.", {"$ref": "#/$defs/cidr"}, min_items=1),
                             servers=_list("Servers behind the service (default: all in the zone).",
                                           {"type": "string", "minLength": 1, "description": "Server name."}),
+                            management={
+                                "type": "boolean",
+                                "description": "管理服务 true: the service is management access (remote administration), "
+                                               "reachable only from bastion_cidrs. A service on a management port "
+                                               "(SSH 22, Telnet 23, RDP 3389, VNC 5900, WinRM 5985/5986 and the "
+                                               "cloud's policy) is one whatever this says.",
+                            },
                             description=_text("Purpose."),
                         ),
                         required=("name", "zone", "protocol", "sources"),
@@ -565,12 +612,244 @@ def _overlaps(a, b):
     return a.version == b.version and a.overlaps(b)
 
 
+def default_policy():
+    """The rules' defaults as a policy (docs/manifest.md, "Security rules"): what a cloud's policy may tighten."""
+    return {
+        "management_services": [dict(m) for m in DEFAULT_MANAGEMENT_SERVICES],
+        "zone_prefix": dict(("ipv%d" % v, {"min": lo, "max": hi}) for v, (lo, hi) in DEFAULT_ZONE_PREFIX.items()),
+        "source_min_prefix": dict(("ipv%d" % v, n) for v, n in DEFAULT_SOURCE_MIN_PREFIX.items()),
+        "bastion_min_prefix": dict(("ipv%d" % v, n) for v, n in BASTION_MIN_PREFIX.items()),
+        "anywhere_zones": list(DEFAULT_ANYWHERE_ZONES),
+    }
+
+
+_MAX_PREFIX = {"ipv4": 32, "ipv6": 128}
+_LOOSEN = "a policy may tighten the manifest rules, never loosen them (docs/manifest.md, \"Security rules\")"
+
+
+def _prefix_value(value, vpath, family, problems):
+    if _json_type(value) != "integer" or not 0 <= value <= _MAX_PREFIX[family]:
+        problems.append(Problem(vpath, "must be a prefix length 0-%d, not %s" % (_MAX_PREFIX[family], _show(value))))
+        return None
+    return value
+
+
+def _families(value, vpath, problems):
+    """The ipv4/ipv6 entries of a per-family policy mapping; problems for anything else."""
+    if not isinstance(value, dict):
+        problems.append(Problem(vpath, "must be a mapping with ipv4 and/or ipv6, not %s" % _show(value)))
+        return []
+    found = []
+    for family, item in value.items():
+        if family not in _MAX_PREFIX:
+            problems.append(Problem(_key_path(vpath, family), "is not a known address family (known: ipv4, ipv6)"))
+        else:
+            found.append((family, item, _key_path(vpath, family)))
+    return found
+
+
+def resolve_policy(policy, path="policy"):
+    """``(effective, problems)``: the defaults tightened by ``policy`` (a mapping, or None for the defaults).
+
+    Every key is optional; what a key leaves out keeps its default.  A value that would loosen a default (drop a
+    management service, allow broader zones, sources or bastions, open another zone to any source) is a problem
+    that says so, as is anything malformed; ``effective`` then holds the defaults for that key.
+    """
+    effective = default_policy()
+    problems = []
+    if policy is None:
+        return effective, problems
+    if not isinstance(policy, dict):
+        return effective, [Problem(path, "must be a mapping (keys: %s), not %s" % (", ".join(POLICY_KEYS), _show(policy)))]
+    for key in policy:
+        if key not in POLICY_KEYS:
+            problems.append(Problem(_key_path(path, key), "is not a known policy key (known: %s)" % ", ".join(POLICY_KEYS)))
+    if "management_services" in policy:
+        _policy_management(policy["management_services"], _key_path(path, "management_services"), effective, problems)
+    if "zone_prefix" in policy:
+        _policy_zone_prefix(policy["zone_prefix"], _key_path(path, "zone_prefix"), effective, problems)
+    for key, what in (("source_min_prefix", "sources outside the internet-facing zones"),
+                      ("bastion_min_prefix", "bastion networks")):
+        if key in policy:
+            _policy_min_prefix(policy[key], _key_path(path, key), effective[key], what, problems)
+    if "anywhere_zones" in policy:
+        _policy_anywhere(policy["anywhere_zones"], _key_path(path, "anywhere_zones"), effective, problems)
+    return effective, problems
+
+
+def _policy_management(entries, mpath, effective, problems):
+    """The full list of management services: well-formed, and every default in it."""
+    if not isinstance(entries, list):
+        problems.append(Problem(mpath, "must be a list of {name, protocol, port}, not %s" % _show(entries)))
+        return
+    before = len(problems)
+    for index, entry in enumerate(entries):
+        epath = _item_path(mpath, index)
+        if not isinstance(entry, dict):
+            problems.append(Problem(epath, "must be a mapping {name, protocol, port}, not %s" % _show(entry)))
+            continue
+        for key in entry:
+            if key not in ("name", "protocol", "port"):
+                problems.append(Problem(_key_path(epath, key), "is not a known field (known: name, protocol, port)"))
+        if not isinstance(entry.get("name"), str) or not entry.get("name", "").strip():
+            problems.append(Problem(_key_path(epath, "name"), "must be a non-empty string"))
+        if entry.get("protocol") not in ("tcp", "udp"):
+            problems.append(Problem(_key_path(epath, "protocol"), "must be tcp or udp, not %s" % _show(entry.get("protocol"))))
+        if _json_type(entry.get("port")) != "integer" or not 1 <= entry["port"] <= 65535:
+            problems.append(Problem(_key_path(epath, "port"), "must be a port 1-65535, not %s" % _show(entry.get("port"))))
+    listed = [(e.get("protocol"), e.get("port")) for e in entries if isinstance(e, dict)]
+    missing = ["%s/%d (%s)" % (d["protocol"], d["port"], d["name"]) for d in DEFAULT_MANAGEMENT_SERVICES
+               if (d["protocol"], d["port"]) not in listed]
+    if missing:
+        problems.append(Problem(mpath, "leaves out %s, %s: %s; list every default and add the cloud's own" % (
+            ", ".join(missing), "a default management service" if len(missing) == 1 else
+            "default management services", _LOOSEN)))
+    if len(problems) == before:
+        effective["management_services"] = [dict(e, name=e["name"].strip()) for e in entries]
+
+
+def _policy_zone_prefix(value, zpath, effective, problems):
+    """Zone prefix bounds per family: min may only rise, max only fall, and min <= max."""
+    for family, bounds, fpath in _families(value, zpath, problems):
+        if not isinstance(bounds, dict):
+            problems.append(Problem(fpath, "must be a mapping {min, max}, not %s" % _show(bounds)))
+            continue
+        default = effective["zone_prefix"][family]
+        chosen = dict(default)
+        for key in bounds:
+            if key not in ("min", "max"):
+                problems.append(Problem(_key_path(fpath, key), "is not a known field (known: min, max)"))
+                continue
+            prefix = _prefix_value(bounds[key], _key_path(fpath, key), family, problems)
+            if prefix is None:
+                continue
+            if key == "min" and prefix < default["min"]:
+                problems.append(Problem(_key_path(fpath, key), "/%d would allow zones broader than the default /%d: "
+                                        "%s" % (prefix, default["min"], _LOOSEN)))
+            elif key == "max" and prefix > default["max"]:
+                problems.append(Problem(_key_path(fpath, key), "/%d would allow zones narrower than the default /%d: "
+                                        "%s" % (prefix, default["max"], _LOOSEN)))
+            else:
+                chosen[key] = prefix
+        if chosen["min"] > chosen["max"]:
+            problems.append(Problem(fpath, "min /%d is longer than max /%d: no zone would fit" % (chosen["min"], chosen["max"])))
+        else:
+            effective["zone_prefix"][family] = chosen
+
+
+def _policy_min_prefix(value, vpath, current, what, problems):
+    """A broadest-allowed prefix per family (``current`` is updated in place): it may only rise."""
+    for family, item, fpath in _families(value, vpath, problems):
+        prefix = _prefix_value(item, fpath, family, problems)
+        if prefix is None:
+            continue
+        if prefix < current[family]:
+            problems.append(Problem(fpath, "/%d would allow %s broader than the default /%d: %s" % (
+                prefix, what, current[family], _LOOSEN)))
+        else:
+            current[family] = prefix
+
+
+def _policy_anywhere(zones, apath, effective, problems):
+    """The zones open to any source: a subset of the default ones."""
+    if not isinstance(zones, list):
+        problems.append(Problem(apath, "must be a list of zone names, not %s" % _show(zones)))
+        return
+    chosen = []
+    for index, zone in enumerate(zones):
+        if zone not in ZONES:
+            problems.append(Problem(_item_path(apath, index), "must be one of %s, not %s" % (", ".join(ZONES), _show(zone))))
+        elif zone not in DEFAULT_ANYWHERE_ZONES:
+            problems.append(Problem(_item_path(apath, index), "%s would open zone %s to any source (only %s faces "
+                                    "the internet by default): %s" % (
+                                        _show(zone), _show(zone), ", ".join(DEFAULT_ANYWHERE_ZONES), _LOOSEN)))
+        else:
+            chosen.append(zone)
+    effective["anywhere_zones"] = chosen
+
+
+def _rule(rule):
+    return "rule %s, %s" % (rule, RULE_CLAUSES[rule])
+
+
+def _family(net):
+    return "ipv%d" % net.version
+
+
+def _zone_bounds_text(policy):
+    return "/%d to /%d (IPv6 /%d to /%d)" % (
+        policy["zone_prefix"]["ipv4"]["min"], policy["zone_prefix"]["ipv4"]["max"],
+        policy["zone_prefix"]["ipv6"]["min"], policy["zone_prefix"]["ipv6"]["max"])
+
+
+def management_reason(service, policy=None):
+    """Why a service is management access (e.g. ``tcp/22, ssh``), or None when it is not."""
+    policy = policy or default_policy()
+    protocol, port = service.get("protocol"), service.get("port")
+    for known in policy["management_services"]:
+        if (known["protocol"], known["port"]) == (protocol, port):
+            return "%s/%s, %s" % (protocol, port, known["name"])
+    if service.get("management") is True:
+        return "%s%s, marked management: true" % (protocol, "/%s" % port if port is not None else "")
+    return None
+
+
+def _security_problems(app, path, bastions, policy, problems):
+    """The security rules on services and the trial's test networks (docs/manifest.md, "Security rules")."""
+    bastion_text = ", ".join(str(net) for dummy, net in bastions) or "none valid"
+    management = []
+    for i, service in _dicts(app.get("services")):
+        spath = _item_path(_key_path(path, "services"), i)
+        zone = service.get("zone")
+        reason = management_reason(service, policy)
+        label = "%s (%s)" % (service.get("name") if isinstance(service.get("name"), str) else "#%d" % i, reason)
+        if reason:
+            management.append(label)
+        for src_path, net in _parse_networks(service.get("sources"), _key_path(spath, "sources"), []):
+            if reason:
+                if not any(net.version == b.version and net.subnet_of(b) for dummy, b in bastions):
+                    problems.append(Problem(src_path, "%s may not reach management service %s: management access "
+                                            "comes only from bastion_cidrs (%s) — remove the source or route it "
+                                            "through the bastion (堡垒机); %s" % (
+                                                net, label, bastion_text, _rule(RULE_MANAGEMENT))))
+            elif zone in policy["anywhere_zones"]:
+                continue
+            elif net.prefixlen == 0:
+                problems.append(Problem(src_path, "%s (anywhere) may reach a service only in an internet-facing zone "
+                                        "(%s), not %s — list the networks that use the service, or declare it in "
+                                        "the internet zone (互联网区); %s" % (
+                                            net, ", ".join(policy["anywhere_zones"]) or "none by this cloud's policy",
+                                            _show(zone), _rule(RULE_ANYWHERE))))
+            elif net.prefixlen < policy["source_min_prefix"][_family(net)]:
+                problems.append(Problem(src_path, "%s is broader than /%d, the broadest source allowed outside the "
+                                        "internet-facing zone — list the networks that use the service (each /%d "
+                                        "or longer); %s" % (
+                                            net, policy["source_min_prefix"][_family(net)],
+                                            policy["source_min_prefix"][_family(net)], _rule(RULE_SOURCE_PREFIX))))
+    # the trial opens every declared service to the test networks instead of its sources (docs/trial.md)
+    if management:
+        trial_path = _key_path(_key_path(path, "trial"), "test_cidrs")
+        for tpath, net in _parse_networks(_get(app, "trial", "test_cidrs"), trial_path, []):
+            if not any(net.version == b.version and net.subnet_of(b) for dummy, b in bastions):
+                problems.append(Problem(tpath, "%s would reach management service %s during the trial, which opens "
+                                        "the declared services to trial.test_cidrs instead of their sources: "
+                                        "management access comes only from bastion_cidrs (%s) — use test networks "
+                                        "inside the bastion networks, or leave the management service out of "
+                                        "services (the bastion reaches every zone's management ports by itself); "
+                                        "%s" % (net, ", ".join(management), bastion_text, _rule(RULE_MANAGEMENT))))
+
+
 def semantic_problems(app, flavors=None, reserved_cidrs=DEFAULT_RESERVED_CIDRS, cloud_reserved_cidrs=(),
-                      occupied_cidrs=(), max_trial_days=DEFAULT_MAX_TRIAL_DAYS, path=ROOT):
-    """Problems the schema cannot express.  Works on partly invalid input: it skips what has the wrong shape."""
+                      occupied_cidrs=(), max_trial_days=DEFAULT_MAX_TRIAL_DAYS, path=ROOT, policy=None):
+    """Problems the schema cannot express.  Works on partly invalid input: it skips what has the wrong shape.
+
+    ``policy`` is the cloud's policy (see ``resolve_policy``; a malformed or loosening one counts as the defaults
+    here: ``validate`` refuses it first).
+    """
     problems = []
     if not isinstance(app, dict):
         return problems
+    policy = resolve_policy(policy)[0]
     flavors = DEFAULT_FLAVORS if flavors is None else flavors
     zones_path = _key_path(path, "zones")
     servers_path = _key_path(path, "servers")
@@ -594,6 +873,16 @@ def semantic_problems(app, flavors=None, reserved_cidrs=DEFAULT_RESERVED_CIDRS, 
                 problems.append(Problem(_key_path(zpath, "cidr"), reason))
             elif net is not None:
                 zone_nets.append((_key_path(zpath, "cidr"), net))
+                bounds = policy["zone_prefix"][_family(net)]
+                if not bounds["min"] <= net.prefixlen <= bounds["max"]:
+                    broad = net.prefixlen < bounds["min"]
+                    problems.append(Problem(_key_path(zpath, "cidr"), "%s is %s than /%d: a zone subnet is %s — "
+                                            "declare %s; %s" % (
+                                                net, "broader" if broad else "narrower",
+                                                bounds["min"] if broad else bounds["max"], _zone_bounds_text(policy),
+                                                "the addresses the zone needs, at most a /%d" % bounds["min"] if broad
+                                                else "room for the servers, the gateway and the DHCP port, at least "
+                                                "a /%d" % bounds["max"], _rule(RULE_ZONE_PREFIX))))
     for j, (jpath, jnet) in enumerate(zone_nets):
         for ipath, inet in zone_nets[:j]:
             if _overlaps(inet, jnet):
@@ -611,10 +900,13 @@ def semantic_problems(app, flavors=None, reserved_cidrs=DEFAULT_RESERVED_CIDRS, 
 
     # Bastion networks: valid, not reserved, not "anywhere".
     bastion_path = _key_path(path, "bastion_cidrs")
-    for bpath, net in _parse_networks(app.get("bastion_cidrs"), bastion_path, problems):
-        if net.prefixlen < BASTION_MIN_PREFIX[net.version]:
-            problems.append(Problem(bpath, "%s is too broad for management access (needs a prefix of /%d or longer)" % (
-                net, BASTION_MIN_PREFIX[net.version])))
+    bastions = _parse_networks(app.get("bastion_cidrs"), bastion_path, problems)
+    for bpath, net in bastions:
+        least = policy["bastion_min_prefix"][_family(net)]
+        if net.prefixlen < least:
+            problems.append(Problem(bpath, "%s is too broad for management access (needs a prefix of /%d or longer) — "
+                                    "name the bastion hosts (堡垒机) or their management network; %s" % (
+                                        net, least, _rule(RULE_BASTION_PREFIX))))
         for text, rnet, what in builtin:
             if net.version == rnet.version and net.subnet_of(rnet):
                 problems.append(Problem(bpath, "%s lies in %s, %s" % (net, text, what)))
@@ -685,9 +977,6 @@ def semantic_problems(app, flavors=None, reserved_cidrs=DEFAULT_RESERVED_CIDRS, 
         _zone_declared(zone, _key_path(spath, "zone"), declared_zones, zones_path, problems)
         _port_rule(service, spath, problems)
         for spath_src, net in _parse_networks(service.get("sources"), _key_path(spath, "sources"), problems):
-            if net.prefixlen == 0 and zone != INTERNET_ZONE:
-                problems.append(Problem(spath_src, "%s (anywhere) is only allowed for services in the %s zone, "
-                                        "not %s" % (net, INTERNET_ZONE, _show(zone))))
             for text, rnet, what in builtin:
                 if net.version == rnet.version and net.subnet_of(rnet):
                     problems.append(Problem(spath_src, "%s lies in %s, %s" % (net, text, what)))
@@ -708,6 +997,9 @@ def semantic_problems(app, flavors=None, reserved_cidrs=DEFAULT_RESERVED_CIDRS, 
             problems.append(Problem(_key_path(fpath, "to"), "a flow joins two different zones; traffic inside a zone "
                                     "is governed by its own security group"))
         _port_rule(flow, fpath, problems)
+
+    # Security rules: management only from the bastion, no anywhere or too broad sources outside the internet.
+    _security_problems(app, path, bastions, policy, problems)
 
     # Quotas, formal and (when given) those of the trial, cover what the servers need.
     needs = resource_needs(app, flavors)
@@ -854,20 +1146,21 @@ def digest(app):
 
 
 def validate(manifest, flavors=None, reserved_cidrs=DEFAULT_RESERVED_CIDRS, cloud_reserved_cidrs=(),
-             occupied_cidrs=(), max_trial_days=DEFAULT_MAX_TRIAL_DAYS):
-    """Check a manifest (the value of the ``application`` variable).
+             occupied_cidrs=(), max_trial_days=DEFAULT_MAX_TRIAL_DAYS, policy=None):
+    """Check a manifest (the value of the ``application`` variable) under the cloud's ``policy`` (None: defaults).
 
     Returns ``(normalised, problems)``: ``problems`` is every problem as ``path: reason`` text (empty when
     valid), ``normalised`` is None unless the manifest is valid.
     """
     flavors = DEFAULT_FLAVORS if flavors is None else flavors
     option_errors = options_problems(flavors, reserved_cidrs, cloud_reserved_cidrs, occupied_cidrs, max_trial_days)
+    option_errors += resolve_policy(plain(policy))[1]
     if option_errors:
         return None, _texts(option_errors)
     document = {ROOT: plain(manifest)} if manifest is not None else {}
     problems = schema_problems(document)
     problems += semantic_problems(document.get(ROOT), flavors, reserved_cidrs, cloud_reserved_cidrs,
-                                  occupied_cidrs, max_trial_days)
+                                  occupied_cidrs, max_trial_days, policy=plain(policy))
     if problems:
         return None, _texts(problems)
     return normalise(document[ROOT]), []
@@ -969,6 +1262,7 @@ def check_request(params, records=None):
         cloud_reserved_cidrs=params.get("cloud_reserved_cidrs") or (),
         occupied_cidrs=params.get("occupied_cidrs") or (),
         max_trial_days=params.get("max_trial_days", DEFAULT_MAX_TRIAL_DAYS),
+        policy=params.get("policy"),
     )
     gate = params.get("gate") or "none"
     unmet = []

@@ -70,6 +70,20 @@ options:
       - Longest trial run (系统试运行) in days. Our default; the standard gives no number.
     type: int
     default: 90
+  policy:
+    description:
+      - The cloud's manifest policy (normally V({{ govcloud_manifest_policy | default(omit\) }})), which can
+        B(tighten) the security rules of docs/manifest.md and never loosen them; every key is optional.
+      - C(management_services) the full list of management services (C(name), C(protocol) tcp/udp, C(port)),
+        which must include every default (SSH tcp/22, Telnet tcp/23, RDP tcp/udp 3389, VNC tcp/5900,
+        WinRM tcp/5985 and tcp/5986) and may add the cloud's own.
+      - C(zone_prefix) C(ipv4)/C(ipv6) C(min)/C(max) prefix lengths of a zone subnet (defaults /16-/29 and /48-/64).
+      - C(source_min_prefix) C(ipv4)/C(ipv6) broadest service source outside the internet-facing zone (/8, /32).
+      - C(bastion_min_prefix) C(ipv4)/C(ipv6) broadest bastion network (/16, /48).
+      - C(anywhere_zones) zones where a service may be open to any source, a subset of the default V([internet]).
+      - A policy that loosens a default, or is malformed (anything but a mapping included), fails the check naming
+        the policy field.
+    type: raw
   gate:
     description:
       - V(none) checks the manifest only.
@@ -167,6 +181,7 @@ ARGUMENT_SPEC = dict(
         options=dict(cidr=dict(type="str", required=True), owner=dict(type="str", default="another application")),
     ),
     max_trial_days=dict(type="int", default=DEFAULT_MAX_TRIAL_DAYS),
+    policy=dict(type="raw"),
     gate=dict(type="str", choices=["none", "application", "allocation"], default="none"),
     evidence_dir=dict(type="path"),
 )

@@ -4,7 +4,10 @@
 
 """Bad input changes nothing in the cloud: playbooks/onboard.yml against the real dev cloud.
 
-One invalid manifest per kind of mistake (the mutations the property tests use, 30 kinds) goes through the
+One invalid manifest per kind of mistake (the mutations the property tests use, 37 kinds, the security rules of
+docs/manifest.md among them: SSH/RDP/WinRM/VNC from anywhere or from outside the bastion networks, sources too
+broad, zone subnets out of bounds, the trial opening management to testers), and the example manifest under
+each cloud policy that tries to loosen a rule or tightens one until the example breaks it, goes through the
 operator's real allocation playbook; each run must fail naming the field, never with a traceback, and the cloud
 must hold exactly what it held before (every project, user, group, network, subnet, router, port, security
 group and rule, server, volume and keypair, across all projects).  Needs the dev cloud (tools/ci/molecule.sh
@@ -47,29 +50,42 @@ def snapshot(conn):
     return out
 
 
+def cases():
+    """(name, extra vars, field path the refusal must name): each mutation, then each policy case."""
+    found = []
+    for index, mutation in enumerate(C.MUTATIONS):
+        manifest, path = C.mutated(mutation, random.Random(7000 + index))
+        if isinstance(manifest, dict) and isinstance(manifest.get("id"), str) and not path.endswith(".id"):
+            # a name no tenant has, so that a run that got past the checks would have to create things
+            manifest["id"] = "badin-%02d" % index
+        found.append((mutation.__name__, {"application": manifest}, path))
+    for kind, table in (("loosening", C.LOOSENING_POLICIES), ("tightening", C.TIGHTENING_POLICIES)):
+        for index, (policy, path) in enumerate(table):
+            manifest = dict(C.example(), id="badpol-%s-%02d" % (kind[0], index))
+            found.append(("%s policy %s" % (kind, json.dumps(policy)[:80]),
+                          {"application": manifest, "govcloud_manifest_policy": policy}, path))
+    return found
+
+
 def test_every_kind_of_bad_manifest_is_refused_before_any_cloud_call(cloud, tmp_path):
     before = snapshot(cloud)
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                GOVCLOUD_EVIDENCE_DIR=str(tmp_path / "evidence"), GOVCLOUD_EVIDENCE_KEY=str(tmp_path / "key.pem"),
                GOVCLOUD_HANDOVER_VAULT_PASSWORD="integration-handover-secret", OS_CLOUD=cloud.config.name)
     failures = []
-    for index, mutation in enumerate(C.MUTATIONS):
-        manifest, path = C.mutated(mutation, random.Random(7000 + index))
-        if isinstance(manifest, dict) and isinstance(manifest.get("id"), str) and not path.endswith(".id"):
-            # a name no tenant has, so that a run that got past the checks would have to create things
-            manifest["id"] = "badin-%02d" % index
+    for index, (name, extra_vars, path) in enumerate(cases()):
         extra = tmp_path / ("bad-%02d.json" % index)
-        extra.write_text(json.dumps({"application": manifest}, ensure_ascii=False), encoding="utf-8")
+        extra.write_text(json.dumps(extra_vars, ensure_ascii=False), encoding="utf-8")
         run = subprocess.run([str(PLAYBOOK_BIN), "-i", str(REPO / "inventories" / "example"),
                               str(REPO / "playbooks" / "onboard.yml"), "-e", "@%s" % extra],
                              cwd=str(REPO), env=env, capture_output=True, text=True, timeout=300, check=False)
         output = run.stdout + run.stderr
         if run.returncode == 0:
-            failures.append("%s: accepted" % mutation.__name__)
-        elif path not in output:
-            failures.append("%s: the message does not name %s:\n%s" % (mutation.__name__, path, output[-2000:]))
+            failures.append("%s: accepted" % name)
+        elif path + ":" not in output:
+            failures.append("%s: the message does not name %s:\n%s" % (name, path, output[-2000:]))
         elif "Traceback (most recent call last)" in output:
-            failures.append("%s: traceback:\n%s" % (mutation.__name__, output[-2000:]))
+            failures.append("%s: traceback:\n%s" % (name, output[-2000:]))
     assert not failures, "\n".join(failures)
     after = snapshot(cloud)
     changed = {kind: (sorted(set(after[kind]) - set(before[kind])), sorted(set(before[kind]) - set(after[kind])))

@@ -309,6 +309,77 @@ def same_zone_flow(app, rnd):
     return app, "application.flows[%d].to" % i
 
 
+# --- the security rules (docs/manifest.md, "Security rules"); each names its rule id in the message
+
+MANAGEMENT_PORTS = [(m["protocol"], m["port"]) for m in M.DEFAULT_MANAGEMENT_SERVICES]
+
+
+def _add_service(app, rnd, **fields):
+    zone = fields.pop("zone", None) or rnd.choice([z["name"] for z in app["zones"]])
+    service = dict({"name": "added-svc", "zone": zone}, **fields)
+    app["services"].append(service)
+    return len(app["services"]) - 1
+
+
+def public_management(app, rnd):
+    """SSH/RDP/WinRM/VNC/Telnet open to anywhere, in any zone, the internet zone included."""
+    protocol, port = rnd.choice(MANAGEMENT_PORTS)
+    i = _add_service(app, rnd, protocol=protocol, port=port, sources=[rnd.choice(["0.0.0.0/0", "::/0"])],
+                     zone=rnd.choice([None, "internet"]))
+    return app, "application.services[%d].sources[0]" % i
+
+
+def management_off_bastion(app, rnd):
+    """A management port from a network that is not inside a bastion network (one containing it is broader)."""
+    protocol, port = rnd.choice(MANAGEMENT_PORTS)
+    source = rnd.choice(["10.180.0.0/16", "10.250.8.0/24", "10.250.8.16/28", "192.0.2.0/24", "2001:db8:1::/48"])
+    i = _add_service(app, rnd, protocol=protocol, port=port, sources=["10.250.8.0/29", source])
+    return app, "application.services[%d].sources[1]" % i
+
+
+def existing_service_on_management_port(app, rnd):
+    """An ordinary service moved to a management port keeps its (non-bastion) sources: refused."""
+    i = rnd.randrange(len(app["services"]))
+    protocol, port = rnd.choice(MANAGEMENT_PORTS)
+    app["services"][i].update(protocol=protocol, port=port)
+    return app, "application.services[%d].sources[0]" % i
+
+
+def marked_management(app, rnd):
+    """A service the manifest marks management: true, on any port, from a non-bastion source."""
+    i = _add_service(app, rnd, protocol="tcp", port=rnd.choice([8443, 9090, 10022]), management=True,
+                     sources=[rnd.choice(["10.180.0.0/16", "0.0.0.0/0"])])
+    return app, "application.services[%d].sources[0]" % i
+
+
+def broad_source(app, rnd):
+    """Outside the internet zone, a source broader than an IPv4 /8 (IPv6 /32) is refused."""
+    i = [k for k, s in enumerate(app["services"]) if s["zone"] != M.INTERNET_ZONE][0]
+    app["services"][i]["sources"].append(rnd.choice(["10.0.0.0/7", "8.0.0.0/5", "128.0.0.0/1", "2000::/3",
+                                                     "2001:d00::/24"]))
+    return app, "application.services[%d].sources[%d]" % (i, len(app["services"][i]["sources"]) - 1)
+
+
+def zone_prefix_out_of_bounds(app, rnd):
+    """A zone subnet outside /16-/29 (IPv6 /48-/64): a single address, a /30, or broader than /16."""
+    i = rnd.randrange(len(app["zones"]))
+    app["zones"][i]["cidr"] = rnd.choice(["10.77.0.5/32", "10.77.0.4/30", "10.76.0.0/15", "10.64.0.0/12",
+                                          "2001:db8:7700::/40", "2001:db8:77::/96"])
+    return app, "application.zones[%d].cidr" % i
+
+
+def trial_opens_management(app, rnd):
+    """The trial opens declared services to test_cidrs instead of their sources: SSH to testers is refused."""
+    _add_service(app, rnd, protocol="tcp", port=22, sources=["10.250.8.0/28"], name="ssh-admin")
+    app["trial"]["test_cidrs"] = [rnd.choice(["192.0.2.0/28", "10.180.7.0/24"])]
+    return app, "application.trial.test_cidrs[0]"
+
+
+SECURITY_MUTATIONS = [public_management, management_off_bastion, existing_service_on_management_port,
+                      marked_management, broad_source, open_source, zone_prefix_out_of_bounds,
+                      trial_opens_management, broad_bastion]
+
+
 def not_a_mapping(app, rnd):
     return rnd.choice([None, [], "application", 3, ["jx-bdcdj"]]), "application"
 
@@ -319,6 +390,35 @@ MUTATIONS = [
     future_grading, duplicate_server, duplicate_volume, quota_short, open_source, separation_of_duties,
     same_person_two_ids, unknown_person, duplicate_contact, unknown_flavor, bad_slug, empty_list,
     service_server_mismatch, broad_bastion, same_zone_flow, not_a_mapping,
+    public_management, management_off_bastion, existing_service_on_management_port, marked_management,
+    broad_source, zone_prefix_out_of_bounds, trial_opens_management,
+]
+
+# Policies a cloud may set (govcloud_manifest_policy): (policy, field the refusal names) for those that try to
+# loosen a default or are malformed, and tightening ones with the example's field they make fail.
+LOOSENING_POLICIES = [
+    ({"management_services": [m for m in M.DEFAULT_MANAGEMENT_SERVICES if m["port"] != 22]},
+     "policy.management_services"),
+    ({"zone_prefix": {"ipv4": {"min": 8}}}, "policy.zone_prefix.ipv4.min"),
+    ({"zone_prefix": {"ipv4": {"max": 32}}}, "policy.zone_prefix.ipv4.max"),
+    ({"zone_prefix": {"ipv6": {"min": 24, "max": 64}}}, "policy.zone_prefix.ipv6.min"),
+    ({"source_min_prefix": {"ipv4": 1}}, "policy.source_min_prefix.ipv4"),
+    ({"bastion_min_prefix": {"ipv6": 16}}, "policy.bastion_min_prefix.ipv6"),
+    ({"anywhere_zones": ["internet", "gov-extranet"]}, "policy.anywhere_zones[1]"),
+    ({"zone_prefix": {"ipv4": {"min": 28, "max": 20}}}, "policy.zone_prefix.ipv4"),
+    ({"management_ports": [22]}, "policy.management_ports"),
+    ({"management_services": list(M.DEFAULT_MANAGEMENT_SERVICES) + [{"name": "x", "protocol": "sctp", "port": 1}]},
+     "policy.management_services[7].protocol"),
+    ("strict", "policy"),
+]
+TIGHTENING_POLICIES = [
+    ({"zone_prefix": {"ipv4": {"min": 25}}}, "application.zones[0].cidr"),
+    ({"source_min_prefix": {"ipv4": 17}}, "application.services[1].sources[0]"),
+    ({"anywhere_zones": []}, "application.services[0].sources[0]"),
+    ({"management_services": list(M.DEFAULT_MANAGEMENT_SERVICES) + [{"name": "https-admin", "protocol": "tcp",
+                                                                    "port": 443}]},
+     "application.services[0].sources[0]"),
+    ({"bastion_min_prefix": {"ipv4": 29}}, "application.bastion_cidrs[0]"),
 ]
 
 

@@ -122,8 +122,9 @@ def test_anywhere_is_allowed_for_the_internet_zone_only():
     app["services"][0]["zone"] = "gov-extranet"
     app["services"][0]["servers"] = ["bdc-app-01"]
     assert M.validate(app, **C.check_kwargs())[1] == [
-        "application.services[0].sources[0]: 0.0.0.0/0 (anywhere) is only allowed for services in the internet "
-        "zone, not \"gov-extranet\""]
+        "application.services[0].sources[0]: 0.0.0.0/0 (anywhere) may reach a service only in an internet-facing "
+        "zone (internet), not \"gov-extranet\" — list the networks that use the service, or declare it in the "
+        "internet zone (互联网区); rule no-anywhere-outside-internet, GB/T 22239-2019 8.1.3.2 a/c"]
 
 
 def test_occupied_and_cloud_ranges_are_refused():
@@ -237,3 +238,191 @@ def test_approval_must_be_recorded_and_latest_and_for_this_manifest():
 def test_digest_is_stable_under_normalisation():
     app = M.validate(C.example(), **C.check_kwargs())[0]
     assert M.digest(app) == M.digest(M.normalise(app)) == M.digest(json.loads(json.dumps(app)))
+
+
+# --- security rules (docs/manifest.md, "Security rules") and the cloud's policy
+
+RULE_IDS = (M.RULE_MANAGEMENT, M.RULE_ANYWHERE, M.RULE_SOURCE_PREFIX, M.RULE_ZONE_PREFIX, M.RULE_BASTION_PREFIX)
+
+
+@pytest.mark.parametrize("mutation", C.SECURITY_MUTATIONS, ids=lambda m: m.__name__)
+def test_each_security_rule_names_the_field_the_rule_and_the_fix(mutation):
+    for seed in range(10):
+        manifest, path = C.mutated(mutation, random.Random(seed))
+        normalised, problems = M.validate(manifest, **C.check_kwargs())
+        assert normalised is None
+        found = [p for p in problems if p.startswith(path + ":")]
+        assert found, (seed, path, problems)
+        assert any(" — " in p and any("rule %s, GB/T 22239-2019 " % rule in p for rule in RULE_IDS) for p in found), found
+
+
+def _ssh_admin(sources, zone="management", **extra):
+    return dict({"name": "ssh-admin", "zone": zone, "protocol": "tcp", "port": 22, "sources": sources}, **extra)
+
+
+def test_ssh_from_anywhere_is_refused_in_every_zone_the_internet_zone_included():
+    for zone in ("internet", "gov-extranet", "data", "management"):
+        app = C.example()
+        app["services"].append(_ssh_admin(["0.0.0.0/0"], zone=zone))
+        assert M.validate(app, **C.check_kwargs())[1] == [
+            "application.services[2].sources[0]: 0.0.0.0/0 may not reach management service ssh-admin (tcp/22, "
+            "ssh): management access comes only from bastion_cidrs (10.250.8.0/28) — remove the source or route it "
+            "through the bastion (堡垒机); rule management-only-from-bastion, GB/T 22239-2019 8.1.4.4 c, 8.1.5.4 a/b"]
+
+
+@pytest.mark.parametrize("protocol, port", [("tcp", 22), ("tcp", 23), ("tcp", 3389), ("udp", 3389), ("tcp", 5900),
+                                            ("tcp", 5985), ("tcp", 5986)])
+def test_every_default_management_port_is_bastion_only(protocol, port):
+    app = C.example()
+    app["services"].append({"name": "admin", "zone": "data", "protocol": protocol, "port": port,
+                            "sources": ["10.250.8.0/28", "10.180.0.0/16"]})
+    problems = M.validate(app, **C.check_kwargs())[1]
+    assert [p.split(":")[0] for p in problems] == ["application.services[2].sources[1]"], problems
+    assert "management service admin (%s/%d, " % (protocol, port) in problems[0]
+
+
+def test_management_from_inside_the_bastion_networks_passes():
+    app = C.example()
+    app["bastion_cidrs"].append("2001:db8:250::/48")
+    app["services"].append(_ssh_admin(["10.250.8.0/28", "10.250.8.8/29", "10.250.8.3/32", "2001:db8:250:1::/64"]))
+    app["services"].append({"name": "rdp", "zone": "gov-extranet", "protocol": "udp", "port": 3389,
+                            "sources": ["10.250.8.0/28"]})
+    assert M.validate(app, **C.check_kwargs())[1] == []
+
+
+def test_other_ports_and_protocols_are_not_management():
+    app = C.example()
+    # tcp/22 is management, udp/22 is not; icmp has no port
+    app["services"].append({"name": "not-ssh", "zone": "gov-extranet", "protocol": "udp", "port": 22,
+                            "sources": ["10.180.0.0/16"]})
+    app["services"].append({"name": "ping", "zone": "gov-extranet", "protocol": "icmp", "sources": ["10.180.0.0/16"]})
+    assert M.validate(app, **C.check_kwargs())[1] == []
+    assert M.management_reason({"protocol": "udp", "port": 22}) is None
+    assert M.management_reason({"protocol": "tcp", "port": 22}) == "tcp/22, ssh"
+
+
+def test_management_true_marks_any_service_and_false_exempts_none():
+    app = C.example()
+    app["services"][1]["management"] = True
+    problems = M.validate(app, **C.check_kwargs())[1]
+    assert [p.split(":")[0] for p in problems] == ["application.services[1].sources[0]",
+                                                   "application.services[1].sources[1]"]
+    assert "management service counter-https (tcp/443, marked management: true)" in problems[0]
+    app = C.example()
+    app["services"].append(_ssh_admin(["10.180.0.0/16"], management=False))
+    assert [p.split(":")[0] for p in M.validate(app, **C.check_kwargs())[1]] == ["application.services[2].sources[0]"]
+    app["services"][2]["management"] = "yes"
+    assert "application.services[2].management: must be true or false, not string \"yes\"" in \
+        M.validate(app, **C.check_kwargs())[1]
+
+
+def test_sources_outside_the_internet_zone_are_bounded():
+    app = C.example()
+    app["services"][1]["sources"] = ["10.0.0.0/8", "2001:db8::/32"]  # the broadest allowed
+    assert M.validate(app, **C.check_kwargs())[1] == []
+    app["services"][1]["sources"] = ["10.0.0.0/7"]
+    assert M.validate(app, **C.check_kwargs())[1] == [
+        "application.services[1].sources[0]: 10.0.0.0/7 is broader than /8, the broadest source allowed outside "
+        "the internet-facing zone — list the networks that use the service (each /8 or longer); rule "
+        "source-prefix-bound, GB/T 22239-2019 8.1.3.2 a/c"]
+    app = C.example()
+    app["services"][0]["sources"] = ["0.0.0.0/0", "::/0", "128.0.0.0/1"]  # the internet zone: any source
+    assert M.validate(app, **C.check_kwargs())[1] == []
+
+
+@pytest.mark.parametrize("cidr, fits", [("10.36.0.0/16", True), ("10.36.20.0/29", True), ("10.38.0.0/15", False),
+                                        ("10.36.20.0/30", False), ("10.36.20.1/32", False),
+                                        ("2001:db8:36::/48", True), ("2001:db8:36::/64", True),
+                                        ("2001:db8::/47", False), ("2001:db8:36::/65", False)])
+def test_zone_prefix_bounds(cidr, fits):
+    app = C.example()
+    app["zones"] = [dict(app["zones"][0], cidr=cidr)] + app["zones"][1:]
+    if cidr == "10.36.0.0/16":  # the other zones lie in it: move them
+        for zone, third in zip(app["zones"][1:], (10, 30, 40)):
+            zone["cidr"] = "10.37.%d.0/24" % third
+    problems = M.validate(app, **C.check_kwargs())[1]
+    if fits:
+        assert problems == []
+    else:
+        assert [p.split(":")[0] for p in problems] == ["application.zones[0].cidr"], problems
+        assert "a zone subnet is /16 to /29 (IPv6 /48 to /64) — declare" in problems[0]
+        assert problems[0].endswith("rule zone-prefix-bound, GB/T 22239-2019 8.1.2.1 c")
+
+
+def test_the_trial_may_not_open_management_to_test_networks():
+    app = C.example()
+    app["services"].append(_ssh_admin(["10.250.8.0/28"]))
+    app["trial"]["test_cidrs"] = ["10.250.8.0/29", "192.0.2.0/28"]
+    problems = M.validate(app, **C.check_kwargs())[1]
+    assert [p.split(":")[0] for p in problems] == ["application.trial.test_cidrs[1]"]
+    assert "192.0.2.0/28 would reach management service ssh-admin (tcp/22, ssh) during the trial" in problems[0]
+    del app["services"][2]
+    assert M.validate(app, **C.check_kwargs())[1] == []  # without a management service test networks are fine
+
+
+def test_the_default_policy_is_documented_and_passes_the_example():
+    effective, problems = M.resolve_policy(None)
+    assert problems == [] and effective == M.default_policy()
+    assert effective["zone_prefix"] == {"ipv4": {"min": 16, "max": 29}, "ipv6": {"min": 48, "max": 64}}
+    assert sorted((m["protocol"], m["port"]) for m in effective["management_services"]) == [
+        ("tcp", 22), ("tcp", 23), ("tcp", 3389), ("tcp", 5900), ("tcp", 5985), ("tcp", 5986), ("udp", 3389)]
+    assert M.validate(C.example(), policy=M.default_policy(), **C.check_kwargs())[1] == []
+    assert M.validate(C.example(), policy={}, **C.check_kwargs())[1] == []
+    text = (C.REPO / "docs" / "manifest.md").read_text(encoding="utf-8")
+    for rule in RULE_IDS:
+        assert "`%s`" % rule in text, rule
+
+
+def test_the_policy_example_in_the_docs_is_valid_and_the_example_passes_it():
+    import yaml
+    text = (C.REPO / "docs" / "manifest.md").read_text(encoding="utf-8")
+    block = text.split("```yaml\ngovcloud_manifest_policy:", 1)[1].split("```", 1)[0]
+    policy = yaml.safe_load("govcloud_manifest_policy:" + block)["govcloud_manifest_policy"]
+    effective, problems = M.resolve_policy(policy)
+    assert problems == []
+    assert effective["zone_prefix"]["ipv4"] == {"min": 20, "max": 28} and effective["bastion_min_prefix"]["ipv4"] == 24
+    assert ("tcp", 6443) in [(m["protocol"], m["port"]) for m in effective["management_services"]]
+    assert M.validate(C.example(), policy=policy, **C.check_kwargs())[1] == []
+
+
+@pytest.mark.parametrize("policy, path", C.LOOSENING_POLICIES, ids=lambda v: v if isinstance(v, str) else None)
+def test_a_policy_that_loosens_or_is_malformed_is_refused_by_name(policy, path):
+    normalised, problems = M.validate(C.example(), policy=policy, **C.check_kwargs())
+    assert normalised is None
+    assert any(p.startswith(path + ":") for p in problems), problems
+    malformed = ("policy", "policy.management_ports", "policy.zone_prefix.ipv4")
+    if "policy.management_services[" not in path and path not in malformed:
+        assert [p for p in problems if "never loosen" in p], problems
+
+
+def test_removing_ssh_from_the_management_services_says_it_loosens():
+    policy = {"management_services": [m for m in M.DEFAULT_MANAGEMENT_SERVICES if m["port"] != 22]}
+    assert M.validate(C.example(), policy=policy)[1] == [
+        "policy.management_services: leaves out tcp/22 (ssh), a default management service: a policy may tighten "
+        "the manifest rules, never loosen them (docs/manifest.md, \"Security rules\"); list every default and add "
+        "the cloud's own"]
+    assert M.validate(C.example(), policy={"zone_prefix": {"ipv4": {"min": 8}}})[1] == [
+        "policy.zone_prefix.ipv4.min: /8 would allow zones broader than the default /16: a policy may tighten the "
+        "manifest rules, never loosen them (docs/manifest.md, \"Security rules\")"]
+
+
+@pytest.mark.parametrize("policy, path", C.TIGHTENING_POLICIES, ids=lambda v: v if isinstance(v, str) else None)
+def test_a_tightening_policy_applies(policy, path):
+    normalised, problems = M.validate(C.example(), policy=policy, **C.check_kwargs())
+    assert normalised is None
+    assert any(p.startswith(path + ":") and " rule " in p for p in problems), problems
+    assert not [p for p in problems if p.startswith("policy")]
+
+
+def test_a_tightened_zone_bound_is_named_in_the_message():
+    problems = M.validate(C.example(), policy={"zone_prefix": {"ipv4": {"min": 25, "max": 28}}}, **C.check_kwargs())[1]
+    assert problems[0] == (
+        "application.zones[0].cidr: 10.36.20.0/24 is broader than /25: a zone subnet is /25 to /28 (IPv6 /48 to /64) "
+        "— declare the addresses the zone needs, at most a /25; rule zone-prefix-bound, GB/T 22239-2019 8.1.2.1 c")
+
+
+def test_check_request_takes_the_policy_option():
+    params = {"manifest": C.example(), "flavors": C.check_kwargs()["flavors"], "policy": {"anywhere_zones": []}}
+    result = M.check_request(params)
+    assert result["failed"] and result["problems"][0].startswith("application.services[0].sources[0]: 0.0.0.0/0")
+    assert M.check_request(dict(params, policy=None))["valid"]

@@ -70,3 +70,15 @@ def test_arbitrary_values_anywhere_never_raise(junk, where):
     assert all(PATH_RE.match(p) for p in problems), problems
     assert (normalised is None) == bool(problems)
     M.applicant_conditions(app, records=[junk, {"stage": "approval", "details": junk}])
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(junk=_json, key=st.sampled_from(list(M.POLICY_KEYS) + ["other"]), nested=st.booleans())
+def test_arbitrary_policies_never_raise(junk, key, nested):
+    """A malformed policy is refused by name (policy...) or, when it happens to be a valid tightening, applied."""
+    policy = {key: {"ipv4": junk} if nested else junk}
+    normalised, problems = M.validate(C.example(), policy=policy, **C.check_kwargs())
+    assert (normalised is None) == bool(problems)
+    effective, policy_problems = M.resolve_policy(policy)
+    assert all(str(p).startswith("policy") for p in policy_problems)
+    assert set(effective) == set(M.POLICY_KEYS)
