@@ -66,11 +66,12 @@ boot_enter() {
 
 # --- guest image ---------------------------------------------------------------------------------------
 
+# Build (or reuse) the test-host image, then ask testhosts itself where it is (one place of its cache layout).
 testhosts_image_dir() {
-  local key
-  key=$("$REPO_ROOT/tools/testhosts/testhosts" image 2>>"$LOGS/testhosts-image.log" |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])' 2>/dev/null) || return 1
-  echo "${TESTHOSTS_HOME:-$GOVCLOUD_CACHE/testhosts}/cache/$key"
+  "$REPO_ROOT/tools/testhosts/testhosts" image >>"$LOGS/testhosts-image.log" 2>&1 || return 1
+  python3 -c 'import importlib.machinery as m, sys
+mod = m.SourceFileLoader("testhosts", sys.argv[1]).load_module()
+print(mod.image_dir())' "$REPO_ROOT/tools/testhosts/testhosts"
 }
 
 guest_image_key() {  # SOURCE_KEY: the test-host image it is made from, and how

@@ -88,7 +88,11 @@ def ready(conn, args):
         try:
             services = list(conn.compute.services()) + list(conn.block_storage.services())
             nova = {s.binary: s.state for s in services if s.binary.startswith("nova-")}
-            cinder = {s.binary: s.state for s in services if s.binary.startswith("cinder-")}
+            cinder = {}
+            for svc in services:
+                # one record per backend host (devcloud@fake, devcloud@loop): any live one will do
+                if svc.binary.startswith("cinder-") and cinder.get(svc.binary) != "up":
+                    cinder[svc.binary] = svc.state
             hyper = [(h.name, h.state, h.status) for h in conn.compute.hypervisors()]
             stale = [s.binary for s in services if s.binary in since and _updated(s) < float(since[s.binary])]
             want = {"nova-conductor", "nova-scheduler", "nova-compute"}
