@@ -216,6 +216,8 @@ interface_driver = openvswitch
 dhcp_driver = neutron.agent.linux.dhcp.Dnsmasq
 # the config drive carries the metadata; no metadata proxy
 enable_isolated_metadata = false
+# dnsmasq logs to syslog otherwise, and there is none here
+dnsmasq_base_log_dir = $LOGS/dnsmasq
 [ovs]
 ovsdb_connection = tcp:127.0.0.1:6640
 EOT
