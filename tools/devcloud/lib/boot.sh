@@ -246,17 +246,17 @@ boot_start_agents() {
     "${pc[@]}" "$lf/neutron-l3-agent.log"
 }
 
-# Named namespaces the agents made (qrouter-*, qdhcp-*) are machine-wide files under /run/netns; remove
-# those of this cloud's routers and networks (read from its database) when it stops.
+# Named namespaces the agents made (qrouter-*, qdhcp-*) are mounts in the mount namespace of the `up` that
+# started them, with an empty file of the same name under the machine's /run/netns. Those mounted here are
+# ours (no other cloud on the machine runs agents): kill what runs in them, delete them, and record the
+# names so that boot_down removes the files from the machine's view too.
 boot_cleanup_netns() {
-  local ids id
-  ids=$(mysql_root -N -e "SELECT id FROM neutron.routers UNION SELECT id FROM neutron.networks" 2>/dev/null || true)
-  for id in $ids; do
-    for ns in "qrouter-$id" "qdhcp-$id"; do
-      ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$ns" || continue
-      local p; for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
-      ip netns del "$ns" 2>/dev/null || true
-    done
+  local ns p
+  for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^(qrouter|qdhcp)-/ {print $1}'); do
+    mountpoint -q "/run/netns/$ns" || continue
+    for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+    ip netns del "$ns" 2>/dev/null || true
+    echo "$ns" >> "$RUN/agent-netns"
   done
 }
 
@@ -295,7 +295,7 @@ boot_stop_guests_and_agents() {
   fi
   local s
   for s in nova-compute "${BOOT_AGENTS[@]}"; do stop_service "$s" 20; done
-  is_alive mariadb && boot_cleanup_netns
+  boot_cleanup_netns
   for s in libvirtd ovs-vswitchd ovsdb-server; do stop_service "$s" 20; done
 }
 
@@ -318,6 +318,9 @@ boot_down() {
     kill -KILL $left 2>/dev/null || true
     sleep 1
   fi
+  local ns
+  for ns in $(sort -u "$RUN/agent-netns" 2>/dev/null); do ip netns del "$ns" 2>/dev/null || true; done
+  rm -f "$RUN/agent-netns"
   ip netns del "$BOOT_NS" || die "could not delete network namespace $BOOT_NS"
   log "booting cloud stopped; namespace $BOOT_NS removed"
 }
