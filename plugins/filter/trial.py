@@ -18,5 +18,6 @@ class FilterModule(object):
             "trial_state": _trial.state,
             "trial_view": _trial.view,
             "trial_inventory": _trial.inventory,
+            "trial_bastion_problems": _trial.bastion_problems,
             "trial_expiry": _trial.expiry,
         })

@@ -245,25 +245,81 @@ def view(intent_, state_):
     return {"before": before, "after": after, "changed": before != after}
 
 
-def inventory(intent_, state_, host_map=None, group=None):
+BASTION_KEYS = ("host", "user", "port", "known_hosts_file", "identity_file", "address")
+
+
+def bastion_problems(bastion, path="trial_environment_bastion"):
+    """Field-named problems of a bastion (堡垒机) description; [] for none given (direct connections)."""
+    if not bastion:
+        return []
+    if not isinstance(bastion, dict):
+        return ["%s: must be a mapping (host, user, known_hosts_file, ...), got %r" % (path, bastion)]
+    out = ["%s.%s: unknown key (known: %s)" % (path, k, ", ".join(BASTION_KEYS)) for k in bastion
+           if k not in BASTION_KEYS]
+    for key in ("host", "user", "known_hosts_file"):
+        value = bastion.get(key)
+        if not isinstance(value, str) or not value.strip():
+            out.append("%s.%s: required, a non-empty string%s" % (
+                path, key, " (host keys are pinned: no connection without one)" if key == "known_hosts_file" else ""))
+        elif any(c.isspace() or c in "'\"" for c in value):
+            out.append("%s.%s: %r contains a blank or quote" % (path, key, value))
+    port = bastion.get("port", 22)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        out.append("%s.port: %r is not a TCP port" % (path, port))
+    if bastion.get("address", "fixed") not in ("fixed", "floating"):
+        out.append("%s.address: %r is not fixed or floating (which guest address the bastion reaches)" % (
+            path, bastion.get("address")))
+    ident = bastion.get("identity_file")
+    if ident is not None and (not isinstance(ident, str) or not ident or any(c.isspace() for c in ident)):
+        out.append("%s.identity_file: %r is not a path without blanks" % (path, ident))
+    return out
+
+
+def bastion_connection(bastion):
+    """Connection variables of a host reached through the bastion: one ssh hop to the bastion (ProxyCommand,
+    so the hop checks host keys against the same pinned file; ProxyJump would not pass -o options on to it),
+    strict host-key checking on both hops, and ssh_args replaced so a project-wide
+    ``StrictHostKeyChecking=no`` cannot come first (ssh takes the first value of an option)."""
+    problems_ = bastion_problems(bastion)
+    if problems_:
+        raise TrialError("; ".join(problems_))
+    pin = "-o StrictHostKeyChecking=yes -o UserKnownHostsFile=%s" % bastion["known_hosts_file"]
+    ident = " -i %s -o IdentitiesOnly=yes" % bastion["identity_file"] if bastion.get("identity_file") else ""
+    hop = "ssh -W %%h:%%p -p %d %s%s -o BatchMode=yes %s@%s" % (
+        bastion.get("port", 22), pin, ident, bastion["user"], bastion["host"])
+    return {"ansible_ssh_args": "-o ControlMaster=auto -o ControlPersist=60s",
+            "ansible_ssh_common_args": "%s -o ProxyCommand='%s'" % (pin, hop),
+            "ansible_host_key_checking": True,
+            "govcloud_bastion_via": "%s@%s:%d" % (bastion["user"], bastion["host"], bastion.get("port", 22))}
+
+
+def inventory(intent_, state_, host_map=None, group=None, bastion=None):
     """The trial hosts for the next stages, as an Ansible YAML inventory (dict).
 
     ``host_map`` (server name -> inventory host) is where test hosts stand in for servers the fake compute
     driver never boots: a mapped server is listed under the mapped name, without an address of its own (the
-    inventory that defines that host supplies its connection)."""
+    inventory that defines that host supplies its connection).  ``bastion`` (堡垒机: host, user,
+    known_hosts_file, optional port, identity_file, address) makes every unmapped server reachable only
+    through it: its fixed address (the bastion sits in the management zone) or, with address=floating, its
+    floating one; the connection variables go on each such host, not on hosts standing in (docs/bastion.md)."""
     host_map = host_map or {}
     group = group or trial_group(intent_["application"])
+    via = bastion_connection(bastion) if bastion else {}
     hosts = {}
     for server in intent_["servers"]:
         have = state_["servers"].get(server["name"], {})
         entry = {"govcloud_server": server["name"], "govcloud_zone": server["zone"],
                  "govcloud_server_id": have.get("id")}
-        address = (have.get("floating") or have.get("fixed") or [None])[0]
+        if bastion and bastion.get("address", "fixed") == "fixed":
+            address = (have.get("fixed") or [None])[0]
+        else:
+            address = (have.get("floating") or have.get("fixed") or [None])[0]
         if server["name"] in host_map:
             hosts[host_map[server["name"]]] = entry
         else:
             if address:
                 entry["ansible_host"] = address
+            entry.update(via)
             hosts[server["name"]] = entry
     # govcloud_trial: the group the next stages' playbooks (harden, assess) take by default, in a later run too
     return {"all": {"children": {group: {"hosts": hosts, "vars": {

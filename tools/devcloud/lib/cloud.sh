@@ -161,11 +161,12 @@ cmd_up() {
   fi
   echo "$VENV" > "$RUN/venv"
   check_state_dirs
-  check_ports "${ALL_PORTS[@]}"
+  check_ports "${ALL_PORTS[@]}" ${DEVCLOUD_BOOT:+6640 6633}
   STARTED=() FRESH=()
   start_sampler
   CHANGED_FILES=()
   write_rabbit_config
+  [ -z "${DEVCLOUD_BOOT:-}" ] || write_libvirt_config
   local s
   for s in $(services_to_restart); do
     is_alive "$s" || continue
@@ -185,6 +186,7 @@ cmd_up() {
   fi
   CHANGED_FILES=()
   write_configs "$VENV"
+  [ -z "${DEVCLOUD_BOOT:-}" ] || write_boot_configs
   for s in $(services_to_restart); do
     is_alive "$s" || continue
     log "$s: configuration changed, restarting it"
@@ -201,13 +203,18 @@ cmd_up() {
   local nc=(--config-file "$ETC/nova/nova.conf") cc=(--config-file "$ETC/cinder/cinder.conf")
   start_daemon nova-conductor "${nc[@]}"
   start_daemon nova-scheduler "${nc[@]}"
-  start_daemon nova-compute "${nc[@]}"
+  if [ -n "${DEVCLOUD_BOOT:-}" ]; then
+    boot_start_agents
+    start_daemon nova-compute "${nc[@]}" --config-file "$ETC/nova/privsep.conf"
+  else
+    start_daemon nova-compute "${nc[@]}"
+  fi
   start_daemon cinder-scheduler "${cc[@]}"
   start_daemon cinder-volume "${cc[@]}"
   timed apis-ready wait_apis placement nova-api neutron glance cinder-api
-  timed compute-ready admin_py ready --timeout 300 "${FRESH[@]}" > "$LOGS/ready.log" 2>&1 ||
+  timed compute-ready admin_py ready --timeout 300 "${FRESH[@]}" ${DEVCLOUD_BOOT:+--boot "$(guest_image_dir)"} > "$LOGS/ready.log" 2>&1 ||
     { cat "$LOGS/ready.log" >&2; die "compute/volume services did not come up (logs: $LOGS/nova-compute.log, $LOGS/cinder-volume.log)"; }
-  for s in keystone "${API_SERVICES[@]}" "${DAEMONS[@]}"; do
+  for s in keystone "${API_SERVICES[@]}" "${DAEMONS[@]}" ${DEVCLOUD_BOOT:+"${BOOT_AGENTS[@]}" ovsdb-server ovs-vswitchd libvirtd}; do
     is_alive "$s" || die "$s died during start-up (logs: $LOGS/$s*.log)"
   done
   local dt; dt=$(printf '%.1f' "$(echo "$(now) - $t0" | bc)")
@@ -221,11 +228,13 @@ start_infra() {
   launch_rabbitmq
   is_alive mariadb || STARTED+=(mariadb)
   start_mariadb
+  [ -z "${DEVCLOUD_BOOT:-}" ] || boot_start_infra
   wait_rabbitmq
 }
 
 stop_all() {
   local s
+  if [ -n "${DEVCLOUD_BOOT:-}" ]; then boot_stop_guests_and_agents; fi
   for s in "${STOP_ORDER[@]}" epmd; do stop_service "$s" 20; done
   # anything else this home has a record of (e.g. a service an older version of this script started)
   for s in $( { for f in "$RUN"/*.pid; do [ -e "$f" ] && basename "$f" .pid; done
@@ -271,7 +280,8 @@ cmd_status() {
   VENV=$(active_venv)
   printf 'dev cloud %s (venv %s)\n' "$DEVCLOUD_HOME" "$VENV"
   printf '  %-18s %-8s %s\n' SERVICE PID STATE
-  for s in epmd mariadb rabbitmq keystone "${API_SERVICES[@]}" "${DAEMONS[@]}" memsampler; do
+  for s in epmd mariadb rabbitmq keystone "${API_SERVICES[@]}" "${DAEMONS[@]}" memsampler \
+           ${DEVCLOUD_BOOT:+ovsdb-server ovs-vswitchd libvirtd "${BOOT_AGENTS[@]}"}; do
     local pid state
     pid=$(read_pid "$s" 2>/dev/null || echo -)
     if is_alive "$s"; then

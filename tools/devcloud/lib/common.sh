@@ -7,7 +7,12 @@
 DEVCLOUD_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO_ROOT=$(cd "$DEVCLOUD_SRC/../.." && pwd)
 export GOVCLOUD_CACHE=${GOVCLOUD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/govcloud-lifecycle}
-export DEVCLOUD_HOME=${DEVCLOUD_HOME:-$GOVCLOUD_CACHE/devcloud}
+if [ -n "${DEVCLOUD_BOOT:-}" ]; then
+  # The booting cloud never shares a home with the fake one (the Makefile exports DEVCLOUD_HOME for that one).
+  export DEVCLOUD_HOME=${DEVCLOUD_BOOT_HOME:-$GOVCLOUD_CACHE/devcloud-boot}
+else
+  export DEVCLOUD_HOME=${DEVCLOUD_HOME:-$GOVCLOUD_CACHE/devcloud}
+fi
 ETC=$DEVCLOUD_HOME/etc
 DATA=$DEVCLOUD_HOME/data
 RUN=$DEVCLOUD_HOME/run
@@ -61,11 +66,11 @@ pick_python() {
 
 # The venv is keyed on everything it is built from, so a changed pin or driver builds a new one.
 venv_key() {
-  (cd "$DEVCLOUD_SRC" && cat requirements.txt upper-constraints.txt \
-    $(find devcloud_ml2 -type f \( -name '*.py' -o -name '*.toml' \) -not -path '*/build/*' | LC_ALL=C sort)) \
+  (cd "$DEVCLOUD_SRC" && cat requirements.txt upper-constraints.txt $([ -z "${DEVCLOUD_BOOT:-}" ] || echo requirements-boot.txt) \
+    $(find devcloud_ml2 ${DEVCLOUD_BOOT:+devcloud_cinder} -type f \( -name '*.py' -o -name '*.toml' \) -not -path '*/build/*' | LC_ALL=C sort)) \
     | sha256sum | cut -c1-16
 }
-venv_path() { echo "$GOVCLOUD_CACHE/venvs/devcloud-py3.11-$(venv_key)"; }
+venv_path() { echo "$GOVCLOUD_CACHE/venvs/devcloud${DEVCLOUD_BOOT:+-boot}-py3.11-$(venv_key)"; }
 
 # The venv the running cloud was started from (recorded by up), else the one this checkout would build.
 active_venv() {

@@ -21,7 +21,8 @@ services_to_restart() {
       "$ETC"/placement/*|*/w_placement.py) echo placement ;;
       "$ETC"/nova/*) echo nova-api nova-conductor nova-scheduler nova-compute ;;
       */w_nova.py) echo nova-api ;;
-      "$ETC"/neutron/*|*/w_neutron.py) echo neutron ;;
+      "$ETC"/neutron/*|*/w_neutron.py) echo neutron neutron-rpc-server neutron-openvswitch-agent neutron-dhcp-agent neutron-l3-agent ;;
+      "$ETC"/libvirt/*) echo libvirtd ;;
       "$ETC"/glance/*|*/w_glance.py) echo glance ;;
       "$ETC"/cinder/*) echo cinder-api cinder-scheduler cinder-volume ;;
       */w_cinder.py) echo cinder-api ;;
@@ -119,7 +120,7 @@ transport_url = $MQ_URL
 # FakeDriverWithoutFakeNodes behaves like a real single-node driver: its node UUID is the one in
 # state_path/compute_id. Plain FakeDriver invents a new node UUID in every process, so nova-compute
 # fails with "Duplicate compute node record" on its first restart.
-compute_driver = fake.FakeDriverWithoutFakeNodes
+compute_driver = $(if [ -n "${DEVCLOUD_BOOT:-}" ]; then echo libvirt.LibvirtDriver; else echo fake.FakeDriverWithoutFakeNodes; fi)
 # The compute host name must stay stable across restarts: nova keys its compute node on it.
 host = devcloud
 my_ip = 127.0.0.1
@@ -157,6 +158,7 @@ enabled = false
 region_name = RegionOne
 [oslo_messaging_notifications]
 driver = noop
+$([ -z "${DEVCLOUD_BOOT:-}" ] || boot_nova_conf)
 EOT
 
   write_file "$ETC/neutron/neutron.conf" <<EOT
@@ -169,8 +171,10 @@ api_paste_config = $ETC/neutron/api-paste.ini
 # no nova notifications: nothing waits for vif-plugged events with the fake compute driver
 notify_nova_on_port_status_changes = false
 notify_nova_on_port_data_changes = false
-rpc_workers = 0
+# the booting cloud's agents talk to neutron-rpc-server (the API process serves no RPC)
+rpc_workers = $([ -n "${DEVCLOUD_BOOT:-}" ] && echo 1 || echo 0)
 rpc_state_report_workers = 0
+$([ -z "${DEVCLOUD_BOOT:-}" ] || printf '%s\n' "# the agents' host must be nova-compute's (host = devcloud), or port binding finds no agent" "host = devcloud")
 log_file = $LOGS/neutron.log
 state_path = $DATA/neutron
 [database]
@@ -186,9 +190,17 @@ EOT
   write_file "$ETC/neutron/plugins/ml2/ml2_conf.ini" <<EOT
 [ml2]
 type_drivers = flat,vlan,vxlan
+$(if [ -n "${DEVCLOUD_BOOT:-}" ]; then cat <<'EOB'
+# booting cloud: the Open vSwitch agent binds ports; project networks are VLANs on br-phys (one node, no tunnels)
+tenant_network_types = vlan
+mechanism_drivers = openvswitch
+EOB
+else cat <<'EOB'
 tenant_network_types = vxlan
 # devcloud = tools/devcloud/devcloud_ml2: binds every port without an L2 agent
 mechanism_drivers = devcloud
+EOB
+fi)
 extension_drivers = port_security
 [ml2_type_flat]
 flat_networks = public
@@ -246,6 +258,7 @@ $(service_auth_section nova cinder)
 lock_path = $DATA/locks
 [oslo_messaging_notifications]
 driver = noop
+$([ -z "${DEVCLOUD_BOOT:-}" ] || boot_cinder_conf)
 [fake]
 volume_backend_name = fake
 # LVM needs device-mapper, which the CI kernel lacks; the fake driver keeps create/attach/detach/delete real

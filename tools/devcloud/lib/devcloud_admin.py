@@ -29,6 +29,12 @@ SERVICES = [
     ("cinder", "cinderv3", "volumev3", f"{URL}:8776/v3"),
 ]
 FLAVORS = [("m1.tiny", 512, 1, 1), ("m1.small", 2048, 1, 20)]
+# Booting cloud: a flavor a TCG guest of the project's image boots in, and that image (kernel, initrd, root).
+GUEST_FLAVOR = ("g1.guest", 768, 1, 5)
+GUEST_IMAGE = "devcloud-debian-12"
+GUEST_CMDLINE = "root=LABEL=testroot rw console=ttyS0 panic=-1 quiet systemd.show_status=0"
+AGENTS = ("Open vSwitch agent", "DHCP agent", "L3 agent")
+COMPUTE_HOST = "devcloud"  # nova.conf and neutron.conf [DEFAULT] host
 IMAGE = "devcloud-tiny"
 PUBLIC_NET, PUBLIC_CIDR, PUBLIC_GATEWAY = "public", "172.24.4.0/24", "172.24.4.1"
 
@@ -82,11 +88,19 @@ def ready(conn, args):
         try:
             services = list(conn.compute.services()) + list(conn.block_storage.services())
             nova = {s.binary: s.state for s in services if s.binary.startswith("nova-")}
-            cinder = {s.binary: s.state for s in services if s.binary.startswith("cinder-")}
+            cinder = {}
+            for svc in services:
+                # one record per backend host (devcloud@fake, devcloud@loop): any live one will do
+                if svc.binary.startswith("cinder-") and cinder.get(svc.binary) != "up":
+                    cinder[svc.binary] = svc.state
             hyper = [(h.name, h.state, h.status) for h in conn.compute.hypervisors()]
             stale = [s.binary for s in services if s.binary in since and _updated(s) < float(since[s.binary])]
             want = {"nova-conductor", "nova-scheduler", "nova-compute"}
+            agents = {}
+            for agent in (conn.network.agents(host=COMPUTE_HOST) if args.boot else ()):
+                agents[agent.agent_type] = agents.get(agent.agent_type) or agent.is_alive
             ok = (not stale
+                  and all(agents.get(t) for t in (AGENTS if args.boot else ()))
                   and all(nova.get(b) == "up" for b in want)
                   and all(cinder.get(b) == "up" for b in ("cinder-scheduler", "cinder-volume"))
                   and any(state == "up" and status == "enabled" for _, state, status in hyper))
@@ -96,7 +110,8 @@ def ready(conn, args):
             break
         if time.monotonic() > deadline:
             print(f"not ready after {args.timeout}s: nova={nova} cinder={cinder} hypervisors={hyper} "
-                  f"not reported since restart: {stale}", file=sys.stderr)
+                  f"not reported since restart: {stale}"
+                  + (f" neutron agents alive: {agents}" if args.boot else ""), file=sys.stderr)
             return 1
         time.sleep(2)
     for name, ram, vcpus, disk in FLAVORS:
@@ -106,6 +121,8 @@ def ready(conn, args):
         conn.create_image(IMAGE, data=b"\0" * 1024, disk_format="raw", container_format="bare",
                           visibility="public", wait=True)
     ensure_public_network(conn)
+    if args.boot:
+        ensure_guest_image(conn, args.boot)
     print("ready")
     return 0
 
@@ -120,6 +137,33 @@ def ensure_public_network(conn):
     if not list(conn.network.subnets(network_id=net.id)):
         conn.network.create_subnet(network_id=net.id, name=PUBLIC_NET + "-subnet", cidr=PUBLIC_CIDR,
                                    ip_version=4, is_dhcp_enabled=False, gateway_ip=PUBLIC_GATEWAY)
+
+
+def ensure_guest_image(conn, guest_dir):
+    """The project's Debian image as a three-part (AMI-style) cloud image: Nova boots the kernel and initrd
+    directly and finds the root file system by its label, as the test-host VMs do."""
+    name, ram, vcpus, disk = GUEST_FLAVOR
+    if not conn.compute.find_flavor(name, ignore_missing=True):
+        conn.compute.create_flavor(name=name, ram=ram, vcpus=vcpus, disk=disk, is_public=True)
+    with open(f"{guest_dir}/manifest.json", encoding="utf-8") as fh:
+        built = json.load(fh)["built"]
+    current = conn.image.find_image(GUEST_IMAGE, ignore_missing=True)
+    if current is not None and current.properties.get("devcloud_built") == built:
+        return
+    parts = {}
+    for part, fmt, fname in (("kernel", "aki", "vmlinuz"), ("ramdisk", "ari", "initrd.img")):
+        old = conn.image.find_image(f"{GUEST_IMAGE}-{part}", ignore_missing=True)
+        if old is not None:
+            conn.image.delete_image(old)
+        parts[part] = conn.create_image(f"{GUEST_IMAGE}-{part}", filename=f"{guest_dir}/{fname}", disk_format=fmt,
+                                        container_format=fmt, visibility="public", wait=True)
+    if current is not None:
+        conn.image.delete_image(current)
+    conn.create_image(GUEST_IMAGE, filename=f"{guest_dir}/root.qcow2", disk_format="qcow2", container_format="bare",
+                      visibility="public", wait=True,
+                      meta={"kernel_id": parts["kernel"].id, "ramdisk_id": parts["ramdisk"].id,
+                            "os_command_line": GUEST_CMDLINE, "devcloud_built": built,
+                            "hw_disk_bus": "virtio", "hw_vif_model": "virtio"})
 
 
 def health(conn, args):
@@ -189,6 +233,8 @@ def main():
     p.add_argument("--timeout", type=int, default=300)
     p.add_argument("--fresh", action="append", default=[], metavar="BINARY=EPOCH",
                    help="BINARY must have reported after EPOCH (it was restarted then)")
+    p.add_argument("--boot", metavar="GUEST_IMAGE_DIR", default="",
+                   help="booting cloud: also wait for the neutron agents and register the guest image and flavor")
     p = sub.add_parser("health")
     p.add_argument("--json", action="store_true")
     args = parser.parse_args()

@@ -23,13 +23,13 @@ cmd_install() {
   rm -rf "$venv"
   local build; build=$(mktemp -d)
   # pip builds the driver from a copy: an in-tree build/ or egg-info would otherwise land in the checkout.
-  cp -r "$DEVCLOUD_SRC/devcloud_ml2" "$build/"
+  cp -r "$DEVCLOUD_SRC/devcloud_ml2" "$DEVCLOUD_SRC/devcloud_cinder" "$build/"
   if ! timed venv-install bash -c '
       set -euo pipefail
       "$1" -m venv "$2"
       "$2/bin/pip" install -q --upgrade pip
-      "$2/bin/pip" install --no-cache-dir -c "$3/upper-constraints.txt" -r "$3/requirements.txt" "$4/devcloud_ml2"
-    ' _ "$py" "$venv" "$DEVCLOUD_SRC" "$build" > "$LOGS/pip-install.log" 2>&1; then
+      "$2/bin/pip" install --no-cache-dir -c "$3/upper-constraints.txt" -r "$3/requirements.txt" "$4/devcloud_ml2" ${5:+-r "$3/$5" "$4/devcloud_cinder"}
+    ' _ "$py" "$venv" "$DEVCLOUD_SRC" "$build" "${DEVCLOUD_BOOT:+requirements-boot.txt}" > "$LOGS/pip-install.log" 2>&1; then
     rm -rf "$build"
     tail -20 "$LOGS/pip-install.log" >&2
     die "pip install failed (full log: $LOGS/pip-install.log); the venv was left incomplete and will be rebuilt"

@@ -158,3 +158,28 @@ def test_database_check_finds_a_torn_innodb_page(tmp_path):
     finally:
         proc.kill()
         proc.wait(timeout=60)
+
+
+def test_boot_mode_on_a_machine_without_its_parts_names_them_and_starts_nothing(tmp_path):
+    """`devcloud --boot up` where libvirt, Open vSwitch and the rest are not on PATH (as on a machine that
+    lacks the packages): exit 4, every missing piece named with its Debian package, no namespace made."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    # only what the script itself needs to run and to check: no libvirtd, ovs-*, dnsmasq, qemu, ...
+    for tool in ("bash", "cat", "sort", "sha256sum", "cut", "dirname", "readlink", "id", "getent", "zcat",
+                 "grep", "sed", "awk", "date", "mkdir", "printf", "python3", "ls", "gzip"):
+        real = subprocess.run(["bash", "-c", f"command -v {tool}"], capture_output=True, text=True).stdout.strip()
+        if real:
+            (bindir / tool).symlink_to(real)
+    env = dict(env_for(tmp_path / "home"), PATH=str(bindir), DEVCLOUD_BOOT_HOME=str(tmp_path / "boot-home"),
+               GOVCLOUD_CACHE=str(tmp_path / "cache"))
+    before = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    r = subprocess.run([str(DEVCLOUD), "--boot", "up"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 4, r.stderr
+    for missing in ("command libvirtd (Debian package libvirt-daemon)", "command ovs-vswitchd (Debian package openvswitch-switch)",
+                    "command dnsmasq (Debian package dnsmasq-base)", "command qemu-system-x86_64 (Debian package qemu-system-x86)",
+                    "guest image", "libvirt-python"):
+        assert missing in r.stderr, r.stderr
+    assert "Nothing was started" in r.stderr
+    assert subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout == before
+    assert not (tmp_path / "boot-home").exists()

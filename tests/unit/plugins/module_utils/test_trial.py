@@ -126,6 +126,55 @@ def test_inventory_maps_test_hosts_in_one_place():
     assert inv["all"]["children"]["govcloud_trial"] == {"children": {"trial_app": {}}}
 
 
+BASTION = {"host": "172.24.4.250", "user": "ops", "known_hosts_file": "/srv/trial/known_hosts"}
+
+
+def test_inventory_through_bastion_pins_host_keys_on_both_hops():
+    wanted = plan()
+    servers = [cloud_server(s["name"], s["metadata"], fixed="10.0.0.%d" % i,
+                            floating="172.24.4.9" if s["floating_ip"] else None)
+               for i, s in enumerate(wanted["servers"])]
+    have = _trial.state(wanted, servers, [])
+    hosts = _trial.inventory(wanted, have, {"app-01": "nspawn-a"}, bastion=BASTION)["all"]["children"]["trial_app"]["hosts"]
+    web = hosts["web-01"]
+    # a bastion in the management zone reaches the fixed address, even where a floating one exists
+    assert web["ansible_host"] == "10.0.0.0"
+    args = web["ansible_ssh_common_args"]
+    assert "ProxyCommand='ssh -W %h:%p -p 22 -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/srv/trial/known_hosts" in args
+    assert args.count("StrictHostKeyChecking=yes") == 2 and "StrictHostKeyChecking=no" not in args
+    assert args.endswith("ops@172.24.4.250'")
+    # the project's ssh_args (StrictHostKeyChecking=no, first on the command line) are replaced
+    assert "StrictHostKeyChecking" not in web["ansible_ssh_args"] and web["ansible_host_key_checking"] is True
+    assert web["govcloud_bastion_via"] == "ops@172.24.4.250:22"
+    # a host standing in for a server keeps the connection its own inventory gives it
+    assert "ansible_ssh_common_args" not in hosts["nspawn-a"]
+    floating = dict(BASTION, address="floating", port=2222, identity_file="/srv/trial/id")
+    web = _trial.inventory(wanted, have, bastion=floating)["all"]["children"]["trial_app"]["hosts"]["web-01"]
+    assert web["ansible_host"] == "172.24.4.9"
+    assert "-p 2222 " in web["ansible_ssh_common_args"] and "-i /srv/trial/id -o IdentitiesOnly=yes" in web["ansible_ssh_common_args"]
+
+
+@pytest.mark.parametrize("bastion, field", [
+    ({"host": "b", "user": "ops"}, "known_hosts_file: required"),
+    ({"user": "ops", "known_hosts_file": "/k"}, "host: required"),
+    (dict(BASTION, port=0), "port: 0 is not a TCP port"),
+    (dict(BASTION, port=True), "port: True is not a TCP port"),
+    (dict(BASTION, address="public"), "address: 'public' is not fixed or floating"),
+    (dict(BASTION, user="ops x"), "user: 'ops x' contains a blank"),
+    (dict(BASTION, strict=False), "strict: unknown key"),
+    ("172.24.4.250", "must be a mapping"),
+])
+def test_bad_bastion_is_refused_by_field(bastion, field):
+    problems = _trial.bastion_problems(bastion)
+    assert any(field in p for p in problems), problems
+    with pytest.raises(_trial.TrialError, match="trial_environment_bastion"):
+        _trial.bastion_connection(bastion)
+
+
+def test_no_bastion_means_direct_connections():
+    assert _trial.bastion_problems(None) == [] and _trial.bastion_problems({}) == []
+
+
 def meta(app, end, phase="trial", start="2026-01-01"):
     return {"govcloud_app": app, "govcloud_phase": phase, "govcloud_trial_start": start, "govcloud_trial_end": end,
             "govcloud_zone": "data"}
