@@ -102,3 +102,27 @@ def build_ledger(directory, records=None, extra=0):
 
 def render(ledger_dir, dest, check_mode=False, **over):
     return R.run(params(ledger_dir, dest, **over), check_mode=check_mode)
+
+
+# Controls baseline_hardening's checks leave to a person on the example's hosts (exit 2 = manual).
+MANUAL_ON_HOST = ("8.1.4.1.d-01", "8.1.4.2.e-01", "8.1.4.2.g-01", "8.1.4.3.d-02", "8.1.4.4.d-01", "8.1.4.4.f-01",
+                  "8.1.4.5-01", "8.1.4.5-02", "8.1.4.6-02", "8.1.4.7.b-01", "8.1.4.8.b-01", "8.1.4.9.a-01",
+                  "8.1.4.9.b-01", "8.1.4.9.c-01", "8.1.4.10.b-01")
+
+
+def hardened(hosts, failing=(), app=APP, level=3):
+    """lifecycle() plus one record per control per host exactly as baseline_hardening's tasks/evidence.yml
+    writes them (sub-clause in clauses, the control in details.control, the host as the only target)."""
+    recs = lifecycle(app=app, level=level)
+    recs = [r for r in recs if r["kind"] != "control_check"]
+    for host in hosts:
+        for c in R.load_catalog()["mlps"]["controls"]:
+            if level not in c["levels"]:
+                continue
+            result = "gap" if (c["id"], host) in failing else ("manual" if c["id"] in MANUAL_ON_HOST else "pass")
+            recs.append(dict(application=app, kind="control_check", stage="hardening", party="customer",
+                             actor="ops@example", clauses=["%s.%s" % (c["clause"], c["item"]) if c["item"] else c["clause"]],
+                             targets=[host], result=result, summary="%s | %s: %s" % (c["id"], c["title"], result),
+                             details={"control": c["id"], "level": level, "mode": "enforce",
+                                      "expected": "as the catalogue says", "actual": "value on %s" % host}))
+    return recs
