@@ -16,6 +16,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import subprocess
 import tempfile
 import uuid
 from collections import deque
@@ -717,6 +719,8 @@ class Report:
                                     for k, v in sorted(files.items())]
                 sink.write(self._render_html(model))
                 files["html"] = sink.finish()
+            if self.p.get("pdf"):
+                files["pdf"] = self._pdf(dest, files.get("html"))
         except OSError as exc:
             for s in sinks:
                 s.abort()
@@ -746,6 +750,52 @@ class Report:
             "rectification": {k: model["rectification"][k] for k in ("open", "overdue", "open_blocking", "due_days",
                                                                       "blocking")},
         }
+
+    # --- PDF
+
+    def _pdf(self, dest, html):
+        """The HTML report printed to PDF by headless Chromium (its print stylesheet), beside the HTML.
+
+        Chromium stamps the creation time into every PDF, so the PDF is printed again only when the HTML
+        changed or the PDF is missing: a rerun over the same ledger changes nothing.
+        """
+        if html is None:
+            raise ReportError("pdf: the PDF is printed from the HTML report; add html to formats")
+        path = os.path.join(dest, PDF_NAME)
+        browser = self.p.get("chromium") or "/usr/bin/chromium"
+        if not (os.path.isfile(browser) and os.access(browser, os.X_OK)):
+            found = shutil.which(os.path.basename(browser)) if os.sep not in browser else None
+            if not found:
+                raise ReportError(
+                    "pdf: no Chromium at %s to print the PDF (install the Debian package chromium, as "
+                    "tools/bootstrap/apt-packages.txt does, or set the chromium option); the HTML, JSON and "
+                    "OSCAL files were written" % browser)
+            browser = found
+        before = _file_sha256(path)
+        if before is not None and not html["changed"]:
+            return {"path": path, "sha256": before, "changed": False, "before_sha256": before}
+        if self.check_mode:
+            return {"path": path, "sha256": None, "changed": True, "before_sha256": before}
+        work = tempfile.mkdtemp(prefix=".pdf.", dir=dest)
+        try:
+            tmp = os.path.join(work, PDF_NAME)
+            cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                   "--user-data-dir=" + os.path.join(work, "profile"), "--no-pdf-header-footer",
+                   "--print-to-pdf=" + tmp, "file://" + os.path.abspath(html["path"])]
+            try:
+                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise ReportError("pdf: %s could not print the report: %s" % (browser, exc))
+            if proc.returncode != 0 or not os.path.isfile(tmp) or os.path.getsize(tmp) == 0:
+                tail = " ".join((proc.stderr or "").strip().splitlines()[-3:])
+                raise ReportError("pdf: %s exited %d without a PDF: %s" % (browser, proc.returncode, tail))
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        after = _file_sha256(path)
+        return {"path": path, "sha256": after, "changed": True, "before_sha256": before}
 
     # --- model
 
