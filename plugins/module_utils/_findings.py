@@ -292,7 +292,7 @@ class ControlBook:
         atts = self._attested(cid, host)
         valid = [a for a in atts if a.valid_until is None or today is None or a.valid_until >= today]
         expired = [a for a in atts if a not in valid]
-        candidates = [e for e in autos] + valid
+        candidates = autos + valid
         if not candidates:
             if expired:
                 return "manual_due", "attestation_expired", None, expired[-1]

@@ -27,8 +27,8 @@ description:
     from the ledger head, so rendering the same ledger twice gives byte-identical files (and the second run
     reports no change).
   - A record is evidence for a control when C(details.control) or C(clauses) name that control (never for its
-    siblings in the sub-clause). Per control and host the newest decisive record decides: met, met by
-    attestation (人工核查), manual check due, gap, or no record (never met). Rectification items (整改项) are
+    siblings in the sub-clause). Per control and host the newest decisive record decides (met, met by
+    attestation (人工核查), manual check due, gap, or no record = never met). Rectification items (整改项) are
     derived from the same records. See C(docs/report.md) for every rule.
   - O(pdf) prints the HTML to C(evidence-report.pdf) with headless Chromium (the print stylesheet).
   - Runs on the controller (action plugin); a missing ledger, a damaged database or an unwritable O(dest) fail

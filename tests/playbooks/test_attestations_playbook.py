@@ -43,7 +43,7 @@ def start(env, *args):
 
 
 def finish(proc):
-    out, _ = proc.communicate(timeout=300)
+    out = proc.communicate(timeout=300)[0]
     return proc.returncode, out
 
 

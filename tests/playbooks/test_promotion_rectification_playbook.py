@@ -94,7 +94,7 @@ def test_promote_refuses_with_a_blocking_item_listed_and_passes_once_it_is_close
     assert "Promote | Find the project" in out and "no-such-cloud-h13" in out, out
     with C.E.Ledger(str(tmp_path / "evidence"), key_file=str(tmp_path / "evidence-signing.pem"),
                     create=False) as led:
-        gates = [r for r in led.records(application=APP, kind="gate")]
+        gates = list(led.records(application=APP, kind="gate"))
     assert [g["result"] for g in gates] == ["fail", "pass"]
     items = {i["id"]: i for g in gates for i in g["details"]["items"]}
     assert items["rectification_closed"]["status"] == "ok"
