@@ -20,9 +20,11 @@ class ActionModule(EvidenceAction):
             raise EvidenceError("limit: must be a positive integer")
         ledger = self.open_ledger(args, create=False)
         with ledger:
+            verified = ledger.require_intact() if args["verify"] and ledger.exists else None
             records = list(ledger.records(
                 application=args["application"], stage=args["stage"], kind=args["kind"], clause=args["clause"],
                 result=args["result"], since=args["since"], until=args["until"], limit=args["limit"],
                 newest_first=args["newest_first"]))
             return dict(changed=False, records=records, matched=len(records), total=ledger.count(),
-                        head=ledger.head(), ledger=ledger.path)
+                        head=ledger.head(), ledger=ledger.path, verified=bool(verified),
+                        key_id=(verified or {}).get("key_id"))

@@ -15,12 +15,12 @@ from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import
     build_record,
     canonical,
     hash_file,
+    once_view,
     resolve_dir,
     writable_problem,
 )
 from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_action import EvidenceAction
 
-_IGNORED_BY_ONCE = ("seq", "ts", "prev_hash", "hash", "actor")
 
 # Items of `records` are validated one by one, so that an error names the item's index (core's sub-option
 # validation does not say which element failed).
@@ -161,13 +161,13 @@ class ActionModule(EvidenceAction):
     def _same_record(ledger, body):
         for record in ledger.records(application=body["application"], stage=body["stage"], kind=body["kind"],
                                      newest_first=True):
-            if all(record[k] == v for k, v in body.items() if k not in _IGNORED_BY_ONCE):
+            if once_view(record) == once_view(body):
                 return record
         return None
 
 
 def _once_key(record):
-    return canonical(dict((k, v) for k, v in record.items() if k not in _IGNORED_BY_ONCE))
+    return canonical(once_view(record))
 
 
 def _as_text(record):

@@ -26,6 +26,8 @@ class ActionModule(EvidenceAction):
                 raise EvidenceError(problem)
         ledger = self.open_ledger(args, create=not self.check_mode)
         with ledger:
+            if ledger.exists:
+                ledger.require_intact()  # a forged record must not count towards a gate
             gate = evaluate(ledger, args["application"], args["stage"], as_of=args["as_of"],
                             filing_window_days=args["filing_window_days"], approvals=args["approvals"],
                             rectification=args["rectification"])

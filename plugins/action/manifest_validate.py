@@ -11,6 +11,10 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.govcloud.lifecycle.plugins.module_utils.manifest import check_request
 from ansible_collections.govcloud.lifecycle.plugins.modules.manifest_validate import ARGUMENT_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_action import (
+    fill_from_variables,
+    pinned_key_id,
+)
 
 # The ledger's own file name (evidence contract); its absence means "nothing recorded yet", and opening it
 # through Ledger would create it, which a read-only check must not do.
@@ -25,9 +29,10 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
         dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        fill_from_variables(params, task_vars or {}, self._templar)
         records = None
         if params["gate"] == "allocation":
-            records, error = self._approval_records(params)
+            records, error = self._approval_records(params, pinned_key_id(task_vars or {}, self._templar))
             if error:
                 result.update(failed=True, msg=error)
                 return result
@@ -35,7 +40,7 @@ class ActionModule(ActionBase):
         return result
 
     @staticmethod
-    def _approval_records(params):
+    def _approval_records(params, key_id=None):
         manifest = params["manifest"] if isinstance(params["manifest"], dict) else {}
         app_id = manifest.get("id")
         if not isinstance(app_id, str):
@@ -50,6 +55,8 @@ class ActionModule(ActionBase):
             directory = resolve_dir(params["evidence_dir"], app_id)
             if not os.path.isfile(os.path.join(directory, LEDGER_FILE)):
                 return [], None
-            return list(Ledger(directory).records(application=app_id, stage="approval")), None
+            with Ledger(directory, create=False, expected_key_id=key_id) as ledger:
+                ledger.require_intact()  # a forged approval must not open the allocation gate
+                return list(ledger.records(application=app_id, stage="approval")), None
         except EvidenceError as exc:
             return None, "cannot read the evidence ledger in %s: %s" % (directory, exc)

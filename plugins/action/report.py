@@ -13,6 +13,7 @@ from ansible_collections.govcloud.lifecycle.plugins.module_utils._report import 
     ReportError,
     run,
 )
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_action import fill_from_variables
 
 
 class ActionModule(ActionBase):
@@ -27,6 +28,7 @@ class ActionModule(ActionBase):
         # Raises a clean "Validation of arguments failed" naming the option (unknown language, types...).
         _validation, args = self.validate_argument_spec(**REPORT_SPEC)
         try:
+            fill_from_variables(args, task_vars or {}, self._templar)
             out = run(args, check_mode=bool(self._task.check_mode))
         except ReportError as exc:
             result.update(failed=True, changed=False, msg=str(exc))

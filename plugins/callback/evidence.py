@@ -17,8 +17,13 @@ description:
     GB/T 22239-2019 control C(8.1.4.1.a)."
   - Tasks with C(no_log) are recorded as censored - host, task name, module, duration - never their
     arguments or results. Secrets are redacted from everything else (see docs/evidence.md).
-  - Records are written in one transaction at the end of each play (or every O(batch_size) records) over a
-    single connection, and the head is signed (checkpoint) at the end of the playbook.
+  - Each record is committed, sealed with the evidence key, as its result arrives (a killed run keeps every record
+    of what it did so far); a loop is recorded item by item with the rendered arguments, and for C(openstack.cloud)
+    modules the resource type, name, id and state. The head is signed (checkpoint) into the anchor file and the
+    management unit's witness at the end of the playbook.
+  - Output is not stored as such. Stdout, stderr and the failure message become a redacted excerpt with the
+    SHA-256 and length of the full text, so an auditor can match an artifact without the ledger holding it.
+  - Values of variables a C(no_log) task used are secrets for the rest of the run, wherever they reappear.
   - Evidence trouble never fails a playbook, but it is never silent either. A failed write is shown as a
     warning naming the number of records lost, repeated in the recap, and the next successful write adds
     an C(evidence_gap) record (result V(gap)) to the ledger, so an auditor sees the hole.
@@ -29,8 +34,9 @@ requirements:
 options:
   evidence_dir:
     description:
-      - Directory of the ledger. Default C(evidence/<application>) relative to the directory
-        C(ansible-playbook) runs in, the same default as the evidence modules use.
+      - Directory of the ledger when the play does not set the variable C(govcloud_evidence_dir) (which wins, as
+        it does for the evidence modules and every role). Default C(evidence/<application>) relative to the
+        directory C(ansible-playbook) runs in, the same default as the evidence modules use.
     type: path
     env:
       - name: GOVCLOUD_EVIDENCE_DIR
@@ -51,8 +57,9 @@ options:
   stage:
     description:
       - Lifecycle stage of the records.
-      - If unset, the extra var or play var C(govcloud_evidence_stage), else the playbook's file name when it
-        is a stage name (C(playbooks/hardening.yml)), else V(deployment).
+      - If unset, the extra var or play var C(govcloud_evidence_stage), else the stage of the operator playbook
+        (C(intake.yml) V(application), C(onboard.yml) V(resource_allocation), ...; a playbook named after a stage
+        is that stage), else V(deployment).
     type: str
     env:
       - name: GOVCLOUD_EVIDENCE_STAGE
@@ -96,9 +103,11 @@ options:
       - section: callback_evidence
         key: evidence_anchor
   batch_size:
-    description: Write buffered records when this many are waiting, not only at the end of a play.
+    description:
+      - Commit when this many records are waiting. The default V(1) commits each record as its result arrives,
+        so that a killed run loses no record of a change it made; larger values trade that for speed.
     type: int
-    default: 200
+    default: 1
     env:
       - name: GOVCLOUD_EVIDENCE_BATCH_SIZE
     ini:
@@ -108,6 +117,7 @@ options:
 
 import atexit
 import datetime
+import hashlib
 import json
 import os
 import re
@@ -133,8 +143,21 @@ _CLAUSE_TAG = re.compile(r"^clause_(\d+(?:_\d+)*)$")
 _MLPS_TAG = re.compile(r"^mlps_(\d+(?:_\d+)*)(?:_([a-z]))?$")
 _SELF_RECORDING = frozenset(("evidence_record", "evidence_verify", "evidence_info", "lifecycle_gate"))
 _MAX_VALUE = 2048
+_EXCERPT = 240
 _UNASSIGNED = "unassigned"
 _NO_LOG_MASK = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+_OUTPUTS = ("msg", "stdout", "stderr")
+_TEMPLATE = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.DOTALL)
+_COMMAND_ARGS = frozenset(("_raw_params", "cmd", "argv", "stdin"))
+_NOT_SECRET_VARS = ("ansible_", "inventory_", "item", "application", "groups", "hostvars", "omit", "play_")
+_NAME = re.compile(r"(?<![.\w'\"])([A-Za-z_][A-Za-z0-9_]*)")
+# The stage of each operator playbook (playbooks/*.yml) whose name is not a stage itself.
+PLAYBOOK_STAGES = {
+    "intake": "application", "approve": "approval", "onboard": "resource_allocation", "trial": "trial",
+    "trial_expiry": "trial", "harden": "hardening", "assess": "security_assessment", "promote": "formal_operation",
+    "record_security_assessment": "security_assessment", "record_mlps_assessment": "mlps_assessment",
+    "record_filing": "filing",
+}
 
 
 def clauses_from_tags(tags):
@@ -150,6 +173,30 @@ def clauses_from_tags(tags):
         if match:
             found.append(match.group(1).replace("_", ".") + ("." + match.group(2) if match.group(2) else ""))
     return sorted(set(found), key=found.index)
+
+
+def _output(text):
+    """What is kept of a task's output: a redactable excerpt, and the SHA-256 and length of the full text."""
+    text = text if isinstance(text, str) else json.dumps(text, default=str, ensure_ascii=False)
+    raw = text.encode("utf-8", "replace")
+    excerpt = text[:_EXCERPT] + (" ... (%d more characters)" % (len(text) - _EXCERPT) if len(text) > _EXCERPT else "")
+    return {"excerpt": excerpt, "sha256": hashlib.sha256(raw).hexdigest(), "length": len(text)}
+
+
+def _resource(action, args, res):
+    """Type, name, id and state of the cloud resource an openstack.cloud task acted on (deletions above all)."""
+    if not action.startswith("openstack.cloud.") or not isinstance(args, dict):
+        return None
+    kind = action.rsplit(".", 1)[-1]
+    found = {"type": kind}
+    for key in ("name", "id", "state", "server", "volume", "project"):
+        value = args.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
+            found[key] = str(value)
+    returned = res.get(kind) if isinstance(res.get(kind), dict) else res
+    if isinstance(returned, dict) and isinstance(returned.get("id"), str):
+        found["id"] = returned["id"]
+    return found
 
 
 def _short(value):
@@ -180,7 +227,12 @@ class CallbackModule(CallbackBase):
         self._play = None
         self._play_application = None
         self._play_stage = None
+        self._play_dir = None
+        self._play_key = None
+        self._play_key_id = None
         self._host_secrets = {}     # host name -> secret values of its variables, per play
+        self._run_secrets = set()   # values no_log tasks used: secret for the rest of the run
+        self._items_seen = set()    # (host, task uuid) of loops recorded item by item
         self._lost = 0
         self._lost_since = None
         self._errors = []
@@ -232,7 +284,7 @@ class CallbackModule(CallbackBase):
         stage = self._opt("stage") or self._play_stage
         if not stage and self._playbook:
             name = os.path.splitext(os.path.basename(self._playbook))[0]
-            stage = name if name in STAGES else None
+            stage = name if name in STAGES else PLAYBOOK_STAGES.get(name)
         return application, stage or "deployment"
 
     # -- playbook events ------------------------------------------------------------------------------
@@ -245,6 +297,9 @@ class CallbackModule(CallbackBase):
         self._host_secrets = {}
         self._play_application = self._play_var(play, "govcloud_evidence_application")
         self._play_stage = self._play_var(play, "govcloud_evidence_stage")
+        self._play_dir = self._play_var(play, "govcloud_evidence_dir")
+        self._play_key = self._play_var(play, "govcloud_evidence_key")
+        self._play_key_id = self._play_var(play, "govcloud_evidence_key_id")
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         self._task_start = time.time()
@@ -256,13 +311,50 @@ class CallbackModule(CallbackBase):
         self._starts[(host.get_name(), task._uuid)] = time.time()
 
     def v2_runner_on_ok(self, result):
+        self._note_no_log(result)
+        if self._loop_done(result):
+            return
         if result._result.get("changed", False):
             self._record(result, "changed")
         else:
             self._forget(result)
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
+        self._note_no_log(result)
+        if self._loop_done(result):
+            return
         self._record(result, "fail", ignore_errors=ignore_errors)
+
+    # A loop is recorded item by item, as each item's result arrives, with that item's rendered arguments.
+    def v2_runner_item_on_ok(self, result):
+        self._items_seen.add((result._host.get_name(), result._task._uuid))
+        if result._result.get("changed", False):
+            self._record(result, "changed", item=True)
+
+    def v2_runner_item_on_failed(self, result):
+        self._items_seen.add((result._host.get_name(), result._task._uuid))
+        self._record(result, "fail", item=True, ignore_errors=bool(getattr(result._task, "ignore_errors", False)))
+
+    def v2_runner_item_on_skipped(self, result):
+        self._items_seen.add((result._host.get_name(), result._task._uuid))
+
+    def _note_no_log(self, result):
+        """Every no_log task, changed or not (a set_fact of a password changes nothing), teaches the run its secrets."""
+        task = result._task
+        if getattr(task, "no_log", False) or result._result.get("_ansible_no_log"):
+            try:
+                self._learn_no_log_secrets(result._host, task)
+            except Exception as exc:  # evidence trouble must never break the playbook
+                self._trouble("could not read the secrets of no_log task '%s': %s" % (task.get_name(), exc), 0)
+
+    def _loop_done(self, result):
+        """The loop's own result after its items: already recorded item by item."""
+        key = (result._host.get_name(), result._task._uuid)
+        if key in self._items_seen or isinstance(result._result.get("results"), list):
+            self._items_seen.discard(key)
+            self._forget(result)
+            return True
+        return False
 
     def v2_runner_on_unreachable(self, result):
         self._record(result, "fail", unreachable=True)
@@ -286,23 +378,24 @@ class CallbackModule(CallbackBase):
     def _forget(self, result):
         self._starts.pop((result._host.get_name(), result._task._uuid), None)
 
-    def _record(self, result, outcome, ignore_errors=False, unreachable=False):
+    def _record(self, result, outcome, ignore_errors=False, unreachable=False, item=False):
         try:
-            self._buffer_record(result, outcome, ignore_errors, unreachable)
+            self._buffer_record(result, outcome, ignore_errors, unreachable, item)
         except Exception as exc:  # evidence trouble must never break the playbook
             self._trouble("could not build the record of task '%s': %s" % (result._task.get_name(), exc), 1)
             return
         if len(self._buffer) >= max(1, int(self._opt("batch_size") or 1)):
             self._flush()
 
-    def _buffer_record(self, result, outcome, ignore_errors, unreachable):
+    def _buffer_record(self, result, outcome, ignore_errors, unreachable, item=False):
         task = result._task
         action = getattr(task, "_resolved_action", None) or task.action
         if action.rsplit(".", 1)[-1] in _SELF_RECORDING and (action.startswith("govcloud.lifecycle.") or "." not in action):
             return
         host = result._host.get_name()
         end = time.time()
-        start = self._starts.pop((host, task._uuid), self._task_start)
+        start = self._starts.get((host, task._uuid), self._task_start) if item \
+            else self._starts.pop((host, task._uuid), self._task_start)
         res = result._result
         censored = bool(res.get("_ansible_no_log") or getattr(task, "no_log", False))
         role = task._role.get_name() if getattr(task, "_role", None) else None
@@ -321,7 +414,12 @@ class CallbackModule(CallbackBase):
             details["ignore_errors"] = True
         if unreachable:
             details["unreachable"] = True
-        secrets = set()
+        if item:
+            details["loop_item"] = _short(json.loads(json.dumps(res.get("_ansible_item_label", res.get(
+                res.get("ansible_loop_var") or "item")), default=str)))
+            if isinstance(res.get("ansible_loop"), dict) and "index" in res["ansible_loop"]:
+                details["loop_index"] = res["ansible_loop"]["index"]
+        secrets = set(self._run_secrets)
         if censored:
             details["censored"] = "task ran with no_log: its arguments and results are not recorded"
         else:
@@ -330,15 +428,24 @@ class CallbackModule(CallbackBase):
             # The module's own view masks its no_log parameters; the raw task args tell which values were secret.
             args = invocation.get("module_args") if isinstance(invocation, dict) and invocation.get("module_args") \
                 else raw_args
-            secrets = collect_secrets(raw_args) | self._secrets_of(result._host, task)
+            secrets |= collect_secrets(raw_args) | self._secrets_of(result._host, task)
             if args is not raw_args and isinstance(args, dict) and isinstance(raw_args, dict):
                 # values the module masked as no_log are secrets wherever else they appear
                 secrets.update(str(raw_args[k]) for k, v in args.items()
                                if v == _NO_LOG_MASK and raw_args.get(k) not in (None, ""))
             args = {k: v for k, v in args.items() if not str(k).startswith("_ansible_")} if isinstance(args, dict) else args
             details["args"] = _short(json.loads(json.dumps(args, default=str)))
+            resource = _resource(action, args, res)
+            if resource:
+                details["resource"] = resource
+            outputs = dict((name, _output(res[name])) for name in _OUTPUTS if res.get(name) not in (None, "", []))
+            if unreachable and res.get("msg"):
+                outputs.setdefault("msg", _output(res["msg"]))
+            if outputs:
+                details["output"] = outputs
             if outcome == "fail":
-                details["msg"] = _short(str(res.get("msg") or res.get("stderr") or res.get("reason") or ""))
+                first = next((outputs[n] for n in ("msg", "stderr") if n in outputs), None)
+                details["msg"] = first["excerpt"] if first else str(res.get("reason") or "")[:_EXCERPT]
                 if "rc" in res:
                     details["rc"] = res.get("rc")
         application, stage = self._context()
@@ -351,9 +458,49 @@ class CallbackModule(CallbackBase):
             details=details,
         )
         body = build_record(fields, secrets)
-        if application not in self._dirs:
-            self._dirs[application] = resolve_dir(self._opt("evidence_dir"), application)
-        self._buffer.append((self._dirs[application], body))
+        key = (application, self._play_dir)
+        if key not in self._dirs:
+            self._dirs[key] = resolve_dir(self._play_dir or self._opt("evidence_dir"), application)
+        self._buffer.append((self._dirs[key], body))
+
+    def _learn_no_log_secrets(self, host, task):
+        """What a no_log task handed to secret-named arguments, and the variables its secret-named arguments and its
+        command line name, are secrets from now on (a name such as the application id in other arguments is not)."""
+        try:
+            manager = self._play.get_variable_manager()
+            variables = manager.get_vars(play=self._play, host=host)
+            templar = Templar(loader=self._play._loader, variables=variables)
+        except Exception:  # best effort: the task itself is censored anyway
+            return
+        found = set()
+
+        def render(text):
+            try:
+                rendered = templar.template(text)
+            except Exception:
+                return
+            if isinstance(rendered, (str, int)) and not isinstance(rendered, bool) and len(str(rendered)) >= 3:
+                found.add(str(rendered))
+
+        def names_in(value):
+            names = set()
+            for block in _TEMPLATE.finditer(value):
+                names.update(_NAME.findall(block.group(1) or block.group(2) or ""))
+            return sorted(n for n in names if n in variables and not n.startswith(_NOT_SECRET_VARS))
+
+        def walk(value, secret):
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    walk(v, secret or is_secret_key(k) or k in _COMMAND_ARGS)
+            elif isinstance(value, (list, tuple)):
+                for v in value:
+                    walk(v, secret)
+            elif secret and isinstance(value, str) and ("{{" in value or "{%" in value):
+                render(value)
+                for name in names_in(value):
+                    render("{{ %s }}" % name)
+        walk(task.args or {}, False)
+        self._run_secrets |= found | collect_secrets(task.args or {})
 
     def _actor_name(self):
         if self._actor is None:
@@ -388,7 +535,8 @@ class CallbackModule(CallbackBase):
     def _ledger(self, directory):
         ledger = self._ledgers.get(directory)
         if ledger is None:
-            ledger = Ledger(directory, key_file=self._opt("evidence_key"), anchor_file=self._opt("evidence_anchor"))
+            ledger = Ledger(directory, key_file=self._play_key or self._opt("evidence_key"),
+                            anchor_file=self._opt("evidence_anchor"), expected_key_id=self._play_key_id)
             self._ledgers[directory] = ledger
         return ledger
 

@@ -67,6 +67,7 @@ INFO_SPEC = dict(
         until=dict(type="str"),
         limit=dict(type="int"),
         newest_first=dict(type="bool", default=False),
+        verify=dict(type="bool", default=True),
     ),
     required_one_of=[("evidence_dir", "application")],
 )
@@ -82,5 +83,14 @@ GATE_SPEC = dict(
         as_of=dict(type="str"),
         record=dict(type="bool", default=True),
         actor=dict(type="str"),
+    ),
+)
+
+CONFIRM_SPEC = dict(
+    argument_spec=dict(
+        variable=dict(type="str", required=True),
+        expected=dict(type="str", required=True),
+        what=dict(type="str", default="this destructive run"),
+        fail_on_mismatch=dict(type="bool", default=True),
     ),
 )

@@ -44,6 +44,13 @@ ENV_DIR = "GOVCLOUD_EVIDENCE_DIR"
 ENV_KEY = "GOVCLOUD_EVIDENCE_KEY"
 ENV_ANCHOR = "GOVCLOUD_EVIDENCE_ANCHOR"
 ENV_APPLICATION = "GOVCLOUD_EVIDENCE_APPLICATION"
+# The key id an application's ledger must be signed with (pinned at intake); compared on every verification.
+ENV_KEY_ID = "GOVCLOUD_EVIDENCE_KEY_ID"
+# The management unit's witness ledger: one for the whole cloud, outside every application's evidence directory.
+ENV_WITNESS_DIR = "GOVCLOUD_WITNESS_DIR"
+ENV_WITNESS_KEY = "GOVCLOUD_WITNESS_KEY"
+# The ident of the run (ansible-runner's ident, an AWX job id) that wrote a record: details.run_id.
+ENV_RUN_ID = "GOVCLOUD_RUN_ID"
 
 STAGES = (
     "application", "approval", "resource_allocation", "network", "deployment", "hardening", "trial",
@@ -81,6 +88,9 @@ PARTY_TERMS = {
     "customer": ("云服务客户", "Cloud service customer"),
     "management_unit": ("管理单位", "Cloud management unit"),
 }
+# The witness ledger's own records sit outside the lifecycle (never in an application's ledger).
+WITNESS_STAGE = "evidence"
+WITNESS_APPLICATION = "witness"
 FIELDS = (
     "seq", "ts", "application", "stage", "kind", "clauses", "party", "actor", "targets", "result", "summary",
     "details", "artifacts", "prev_hash", "hash",
@@ -146,6 +156,14 @@ KIND_SCHEMAS = {
     "task": {"zh": "任务变更", "required": {}, "optional": {}},
     "evidence_gap": {"zh": "证据缺失", "required": {}, "optional": {}},
     "note": {"zh": "说明", "required": {}, "optional": {}},
+    # a signed checkpoint of an application's ledger, copied into the management unit's witness ledger
+    "witness": {
+        "zh": "见证检查点", "stage": WITNESS_STAGE, "party": "management_unit",
+        "required": {"ledger_id": "str", "directory": "str", "seq": "int", "hash": "str", "count": "int",
+                     "key_id": "str", "sig": "str"},
+        "optional": {"checkpoint_ts": "str", "witnessed_application": "str"},
+        "result": lambda d: "info",
+    },
 }
 # Manual checks (人工核查) and risk acceptance (风险接受): docs/evidence.md; the report and the promotion gate read
 # them through module_utils/_findings.py, playbooks/record_attestations.yml records them from a validated file.
@@ -182,7 +200,8 @@ KIND_SCHEMAS.update({
         "check": _acceptance_check,
     },
 })
-KINDS = tuple(KIND_SCHEMAS)
+# Kinds callers may record; "witness" is written by the ledger itself, into the witness ledger only.
+KINDS = tuple(k for k in KIND_SCHEMAS if k != "witness")
 
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 _CLAUSE_RE = re.compile(r"^[0-9]+(\.[0-9]+)*(\.[a-z])?(-[0-9]{2})?$|^[A-Za-z][A-Za-z0-9_.:-]{0,63}$")
@@ -219,10 +238,18 @@ _VALUE_PATTERNS = (
     (re.compile(r"PuTTY-User-Key-File-\d.*?(?:Private-MAC: \S+|\Z)", re.DOTALL), REDACTED),
     # scheme://user:password@host
     (re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*):[^@\s/]+@"), r"\1:" + REDACTED + "@"),
-    # password=..., "token": "...", api_key: ...
+    # password=..., "token": "...", api_key: ..., PGPASSWORD=..., OS_TOKEN=... (not a word that is a result: below)
     (re.compile(r"(?i)\b([a-z0-9_-]{0,40}?(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|"
                 r"private[_-]?key|credential)s?[a-z0-9_-]{0,40})([\"']?\s*[:=]\s*[\"']?)([^\s\"',;&}]+)"),
-     r"\1\2" + REDACTED),
+     lambda m: m.group(0) if _not_a_secret(m.group(1), m.group(3)) else m.group(1) + m.group(2) + REDACTED),
+    # MYSQL_PWD=..., DB_PWD: ...
+    (re.compile(r"\b([A-Za-z0-9_]*_(?:PWD|pwd|PASS|pass)(?:=|\s*:\s*)[\"']?)([^\s\"',;&}]+)"), r"\1" + REDACTED),
+    # mysql -u root -pSECRET / mysqldump -pSECRET / mariadb-admin -pSECRET (-p<value>, no space: the password)
+    (re.compile(r"(?i)(\b(?:mysql|mariadb)[a-z_-]*\b[^\n|;&]*?\s-p)(?=[^\s-])([^\s\"']+)"), r"\1" + REDACTED),
+    # Authorization: <scheme> <credentials> / Authorization: <credentials>
+    (re.compile(r"(?i)(\bauthorization[\"']?\s*[:=]\s*[\"']?)(?:(bearer|basic|token|digest|negotiate|apikey|sharedkey|"
+                r"key)\s+)?([^\s\"',;]+)"),
+     lambda m: m.group(1) + (m.group(2) + " " if m.group(2) else "") + REDACTED),
     # --password X / --os-token=X / sshpass -p X / openssl pass:X
     (re.compile(r"(?i)(--?(?:[a-z0-9]{1,20}-){0,4}(?:password|passwd|pass|token|secret|api-?key)[= ])(\S+)"), r"\1" + REDACTED),
     (re.compile(r"(sshpass\s+-p\s*)(\S+)"), r"\1" + REDACTED),
@@ -236,8 +263,19 @@ _VALUE_PATTERNS = (
 )
 # Cheap pre-check: a string that contains none of these cannot match any pattern above.
 _TRIGGER_RE = re.compile(
-    r"(?i)PRIVATE KEY|PuTTY|://|pass|secret|token|api[_-]?key|access[_-]?key|credential|bearer|basic|env:|eyJ|"
-    r"gAAAAA|AKIA|ASIA|gh[pousr]_|glpat-|xox")
+    r"(?i)PRIVATE KEY|PuTTY|://|pass|pwd|secret|token|api[_-]?key|access[_-]?key|credential|bearer|basic|env:|eyJ|"
+    r"gAAAAA|AKIA|ASIA|gh[pousr]_|glpat-|xox|authoriz|mysql|mariadb")
+# Words that are a check's result or a setting's state, never a secret: "Refuse reuse of recent passwords: pass"
+# keeps its result.  A real secret that is one of these words would be no secret.
+_NOT_SECRET_VALUES = frozenset(
+    r.lower() for r in ("pass", "fail", "gap", "changed", "info", "manual", "met", "ok", "yes", "no", "true", "false",
+                        "none", "null", "enabled", "disabled", "required", "optional", "present", "absent", "set",
+                        "unset", "missing", "expired", "locked", "unlocked", "n/a", REDACTED))
+
+
+def _not_a_secret(key, value):
+    """A key=value whose value is a result word, or whose key names a policy about secrets, not a secret."""
+    return value.strip("\"'").lower() in _NOT_SECRET_VALUES or bool(_NON_SECRET_KEY_RE.search(key))
 _MIN_SECRET_LEN = 3
 
 
@@ -486,7 +524,7 @@ def build_record(fields, secrets=()):
         raise EvidenceError("application: %r must be a slug (lower-case letters, digits, '.', '_', '-'; "
                             "at most 63 characters)" % (application,))
     stage = fields.get("stage") or schema.get("stage")
-    if stage not in STAGES:
+    if stage not in STAGES and not (kind == "witness" and stage == WITNESS_STAGE):
         raise EvidenceError("stage: %r is not a lifecycle stage; use one of: %s" % (stage, ", ".join(STAGES)))
     party = fields.get("party") or schema.get("party") or "cloud_service_provider"
     if party not in PARTIES:
@@ -496,6 +534,9 @@ def build_record(fields, secrets=()):
     if not isinstance(details, dict):
         raise EvidenceError("details: must be a mapping, got %s" % type(details).__name__)
     details = validate_details(kind, _plain(details, "details"))
+    run_id = os.environ.get(ENV_RUN_ID)
+    if run_id and "run_id" not in details:
+        details["run_id"] = run_id[:128]
     result = fields.get("result")
     if result is None:
         result = schema["result"](details) if "result" in schema else "info"
@@ -525,6 +566,18 @@ def build_record(fields, secrets=()):
     if len(canonical(body["details"])) > _MAX_DETAILS:
         raise EvidenceError("details: larger than %d bytes once serialised; attach big data as an artifact" % _MAX_DETAILS)
     return body
+
+
+# Fields that differ between two runs recording the same fact: a `once` record compares everything else.
+_ONCE_IGNORED = ("seq", "ts", "prev_hash", "hash", "actor")
+
+
+def once_view(record):
+    """The part of a record that decides whether it is "the same" fact (``once``): not when, who or which run."""
+    view = dict((k, v) for k, v in record.items() if k not in _ONCE_IGNORED)
+    if isinstance(view.get("details"), dict) and "run_id" in view["details"]:
+        view["details"] = dict((k, v) for k, v in view["details"].items() if k != "run_id")
+    return view
 
 
 def _string_list(value, name):
@@ -719,6 +772,15 @@ BEGIN SELECT RAISE(ABORT, 'evidence ledger is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS records_no_delete BEFORE DELETE ON records
 BEGIN SELECT RAISE(ABORT, 'evidence ledger is append-only'); END;
 """
+# One signature per committed batch, over the batch's last record (whose hash chains every earlier record), made
+# with the writer's key in the same transaction: a record that no seal covers was added without the key.
+_SEALS_SQL = """
+CREATE TABLE IF NOT EXISTS seals (seq INTEGER PRIMARY KEY, key_id TEXT NOT NULL, sig TEXT NOT NULL);
+CREATE TRIGGER IF NOT EXISTS seals_no_update BEFORE UPDATE ON seals
+BEGIN SELECT RAISE(ABORT, 'evidence ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS seals_no_delete BEFORE DELETE ON seals
+BEGIN SELECT RAISE(ABORT, 'evidence ledger is append-only'); END;
+"""
 _COLUMNS = FIELDS
 _SELECT = "SELECT %s FROM records" % ", ".join(_COLUMNS)
 
@@ -733,18 +795,30 @@ def _row_to_record(row):
 class Ledger:
     """Append-only, hash-chained evidence ledger in ``<directory>/ledger.sqlite`` (WAL mode).
 
-    ``key_file`` is the Ed25519 key that signs checkpoints into ``anchor_file`` (default
-    ``<directory>/ledger.anchors``); see docs/evidence.md for the trust model.
+    Every committed batch is sealed in the same transaction: an Ed25519 signature of the writer's key
+    (``key_file``) over the batch's last record, so a record nobody with the key wrote is found wherever it sits.
+    Checkpoints (signed heads) go to ``anchor_file`` (default ``<directory>/ledger.anchors``) and to the
+    management unit's witness ledger (``witness``; None: the default one, False: none).  ``expected_key_id``
+    pins the key the ledger must carry (default ``$GOVCLOUD_EVIDENCE_KEY_ID``, else the key the witness first
+    saw).  See docs/evidence.md for the trust model.
     """
 
-    def __init__(self, directory, key_file=None, anchor_file=None, create=True):
+    def __init__(self, directory, key_file=None, anchor_file=None, create=True, witness=None, expected_key_id=None,
+                 full_tail_check=True):
         self.directory = os.path.abspath(os.path.expanduser(str(directory)))
         self.path = os.path.join(self.directory, DB_NAME)
         self.key_file = resolve_key_path(key_file)
         self.anchor_file = os.path.abspath(os.path.expanduser(
             anchor_file or os.environ.get(ENV_ANCHOR) or os.path.join(self.directory, ANCHOR_NAME)))
+        self.expected_key_id = expected_key_id or os.environ.get(ENV_KEY_ID) or None
+        self._witness = witness
+        self._full_tail_check = full_tail_check
         self._conn = None
         self._ledger_id = None
+        self._signing_key = None
+        self._signing_key_id = None
+        self._trusted_head = None   # (seq, hash) this connection has checked or written itself
+        self._has_seals = False
         self.exists = os.path.exists(self.path)
         if create or self.exists:
             self._open(create)
@@ -773,7 +847,7 @@ class Ledger:
             self.exists = True
             tables = self._tables()
             if not {"meta", "records"} <= tables:
-                if tables - {"meta", "records"}:
+                if tables - {"meta", "records", "seals"}:
                     raise EvidenceError("%s is an SQLite database but not a govcloud.lifecycle evidence ledger "
                                         "(tables: %s)" % (self.path, ", ".join(sorted(tables))))
                 if not create:
@@ -788,6 +862,9 @@ class Ledger:
                 except Exception:
                     self._rollback()
                     raise
+            if "seals" not in self._tables() and create:
+                conn.executescript(_SEALS_SQL)
+            self._has_seals = "seals" in self._tables()
             version = self._meta("schema_version")
             if version != str(SCHEMA_VERSION):
                 raise EvidenceError("ledger %s has schema version %s; this collection reads version %s"
@@ -851,31 +928,68 @@ class Ledger:
         except sqlite3.DatabaseError as exc:
             raise EvidenceError("ledger %s: %s failed: %s" % (self.path, what, exc))
 
+    # -- keys and witness ---------------------------------------------------------------------------
+    def witness(self):
+        """The management unit's witness of this ledger, or None when switched off."""
+        if self._witness is None:
+            self._witness = Witness()
+        return self._witness or None
+
+    def pinned_key_id(self):
+        """The key id this ledger must carry: given, from the environment, else the one the witness first saw."""
+        if self.expected_key_id:
+            return self.expected_key_id
+        witness = self.witness()
+        if witness is not None and self.ledger_id:
+            first = witness.first(self.ledger_id)
+            if first:
+                return first["key_id"]
+        return None
+
+    def _signer(self, reload=False):
+        if self._signing_key is None or reload:
+            key = load_signing_key(self.key_file, create=True)
+            kid = key_id(key.public_key())
+            pinned = self.pinned_key_id()
+            if pinned and pinned != kid:
+                raise EvidenceError(
+                    "the evidence key %s (key id %s) is not the key pinned for ledger %s (key id %s); records "
+                    "signed with it would not verify: use the pinned key (GOVCLOUD_EVIDENCE_KEY) or have the "
+                    "management unit re-pin the ledger" % (self.key_file, kid, self.path, pinned))
+            self._signing_key, self._signing_key_id = key, kid
+        return self._signing_key
+
     # -- writing ----------------------------------------------------------------------------------
     def prepare(self, secrets=(), **fields):
         """Validated, redacted record body as append() would store it (for check mode)."""
         return build_record(fields, secrets)
 
     def append(self, secrets=(), **fields):
-        """Validate, redact, chain and commit one record; returns the stored record."""
+        """Validate, redact, chain, seal and commit one record; returns the stored record."""
         return self.append_many([fields], secrets=secrets)[0]
 
     def append_many(self, batch, secrets=(), prepared=False):
-        """Append several records in one transaction (all or nothing).
+        """Append several records in one sealed transaction (all or nothing).
 
         ``prepared=True``: the items are bodies returned by build_record() (the callback validates each record
-        when the task ends, so one bad record cannot sink a whole batch).
+        when the task ends, so one bad record cannot sink a whole batch).  Refuses to write after records that
+        are not signed with the ledger's key: a forged record is never sealed by a later honest write.
         """
         bodies = list(batch) if prepared else [build_record(fields, secrets) for fields in batch]
         self._require_open()
-        return self._wrap("append", self._append_bodies, bodies)
+        if not bodies:
+            return []
+        key = self._signer()
+        return self._wrap("append", self._append_bodies, bodies, key)
 
-    def _append_bodies(self, bodies):
+    def _append_bodies(self, bodies, key):
         conn = self._conn
         self._begin()
         try:
             row = conn.execute("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
             seq, prev = (row[0], row[1]) if row else (0, GENESIS_HASH)
+            if (seq, prev) != (self._trusted_head or (0, GENESIS_HASH)):
+                self._check_tail(seq, prev, key.public_key())
             stored = []
             rows = []
             for body in bodies:
@@ -890,21 +1004,52 @@ class Ledger:
                 stored.append(record)
             conn.executemany("INSERT INTO records (%s) VALUES (%s)" % (", ".join(_COLUMNS), ", ".join("?" * len(_COLUMNS))),
                              rows)
+            sig = base64.b64encode(key.sign(seal_message(self.ledger_id, seq, prev))).decode("ascii")
+            conn.execute("INSERT INTO seals (seq, key_id, sig) VALUES (?, ?, ?)", (seq, self._signing_key_id, sig))
             conn.execute("COMMIT")
         except BaseException:
             self._rollback()
             raise
+        self._trusted_head = (seq, prev)
         return stored
 
+    def _check_tail(self, head_seq, head_hash, public):
+        """Before writing after a head this connection has not vouched for: the chain is intact and sealed."""
+        if head_seq == 0:
+            self._trusted_head = (0, GENESIS_HASH)
+            return
+        if self._full_tail_check and self._trusted_head is None:
+            out = {"ok": True, "first_bad_seq": None, "reason": None, "count": 0, "head_seq": 0,
+                   "head_hash": GENESIS_HASH}
+            hashes = self._verify_chain(out)
+            if out["ok"]:
+                sealed = self._verify_seals(out, hashes, public, key_id(public))
+                if out["ok"] and sealed < head_seq:
+                    self._bad(out, sealed + 1, _unsigned_reason(sealed, head_seq))
+            if not out["ok"]:
+                raise EvidenceError(
+                    "ledger %s does not verify (first bad record %s: %s); nothing was written — run "
+                    "playbooks/evidence_verify.yml and have the management unit examine the ledger"
+                    % (self.path, out["first_bad_seq"], out["reason"]))
+        else:
+            row = self._conn.execute("SELECT key_id, sig FROM seals WHERE seq = ?", (head_seq,)).fetchone() \
+                if self._has_seals else None
+            if not row or not _seal_ok(public, key_id(public), row, self.ledger_id, head_seq, head_hash):
+                since = (self._trusted_head or (0,))[0]
+                raise EvidenceError(
+                    "ledger %s: record(s) %d to %d carry no valid signature of the ledger key (added without it); "
+                    "nothing was written — run playbooks/evidence_verify.yml" % (self.path, since + 1, head_seq))
+        self._trusted_head = (head_seq, head_hash)
+
     def checkpoint(self):
-        """Sign the current head into the anchor file; returns the anchor entry.
+        """Sign the current head into the anchor file and the witness; returns the anchor entry.
 
         Checkpoints are serialised by an exclusive flock on the anchor file (never a lock on the database
         file: closing any other descriptor of it would drop SQLite's own POSIX locks). The head is made
         durable first (a synchronous=FULL commit fsyncs the WAL), so no signed head can be lost by a crash.
         """
         self._require_open()
-        key = load_signing_key(self.key_file, create=True)
+        key = self._signer(reload=True)  # a checkpoint re-reads the key: its mode is checked each time
         try:
             parent = os.path.dirname(self.anchor_file)
             if not os.path.isdir(parent):
@@ -914,9 +1059,13 @@ class Ledger:
             raise EvidenceError("anchor file %s: cannot open: %s" % (self.anchor_file, exc.strerror or exc))
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            return self._wrap("checkpoint", self._checkpoint, key, fd)
+            entry = self._wrap("checkpoint", self._checkpoint, key, fd)
         finally:
             os.close(fd)
+        witness = self.witness()
+        if witness is not None:
+            witness.note(self, entry)
+        return entry
 
     def _checkpoint(self, key, fd):
         conn = self._conn
@@ -926,6 +1075,8 @@ class Ledger:
             try:
                 row = conn.execute("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
                 seq, head = (row[0], row[1]) if row else (0, GENESIS_HASH)
+                if (seq, head) != (self._trusted_head or (0, GENESIS_HASH)):
+                    self._check_tail(seq, head, key.public_key())
                 count = conn.execute("SELECT count(*) FROM records").fetchone()[0]
                 # a write, so that this COMMIT syncs the WAL with every record up to the head
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('checkpoint_seq', ?)", (str(seq),))
@@ -960,11 +1111,12 @@ class Ledger:
         return {"seq": row[0], "hash": row[1]} if row else {"seq": 0, "hash": GENESIS_HASH}
 
     def records(self, application=None, stage=None, kind=None, clause=None, since=None, until=None, result=None,
-                limit=None, newest_first=False):
+                limit=None, newest_first=False, where_json=None):
         """Records matching every given filter, in seq order (newest first if asked).
 
         Filters accept a string or a list of strings; ``clause`` matches a clause or any sub-clause
-        ("8.1.4" matches "8.1.4.1.a"); ``since``/``until`` are ISO dates or times (inclusive).
+        ("8.1.4" matches "8.1.4.1.a"); ``since``/``until`` are ISO dates or times (inclusive);
+        ``where_json`` maps a details path ("ledger_id") to the value it must have.
         """
         if self._conn is None:
             return iter(())
@@ -982,6 +1134,11 @@ class Ledger:
                 parts.append("(j.value = ? OR substr(j.value, 1, ?) IN (?, ?))")
                 params.extend([item, len(item) + 1, item + ".", item + "-"])
             where.append("EXISTS (SELECT 1 FROM json_each(records.clauses) AS j WHERE %s)" % " OR ".join(parts))
+        for name, value in sorted((where_json or {}).items()):
+            if not re.match(r"^[a-z_]+$", name):
+                raise EvidenceError("where_json: %r is not a details field name" % name)
+            where.append("json_extract(details, '$.%s') = ?" % name)
+            params.append(value)
         if since:
             where.append("ts >= ?")
             params.append(format_ts(parse_ts(since, "since")))
@@ -999,14 +1156,19 @@ class Ledger:
         return (_row_to_record(row) for row in cursor)
 
     # -- verification -----------------------------------------------------------------------------
-    def verify(self, key_file=None, anchor_file=None):
-        """Check the chain record by record, then the signed checkpoints; never raises for tampering."""
+    def verify(self, key_file=None, anchor_file=None, require_witness=False):
+        """Check the chain, every record's seal, the signed checkpoints, the pinned key and the witness.
+
+        Never raises for tampering: the result says ``ok``, the first bad sequence and why.  Records count only
+        when a seal or a signed checkpoint made with the verifying key covers them.
+        """
         out = {"ok": True, "count": 0, "head_seq": 0, "head_hash": GENESIS_HASH, "first_bad_seq": None,
-               "reason": None, "ledger": self.path,
+               "reason": None, "ledger": self.path, "ledger_id": self.ledger_id, "key_id": None,
+               "pinned_key_id": None, "sealed_seq": 0, "unsigned_records": None,
                "anchor": {"checked": False, "ok": None, "signed_seq": None, "reason": None, "file": None,
-                          "unsigned_records": None}}
+                          "unsigned_records": None},
+               "witness": {"checked": False, "ok": None, "reason": None, "file": None, "witnessed_seq": None}}
         if self._conn is None:
-            out["reason"] = None
             hashes = {}
         else:
             try:
@@ -1014,8 +1176,32 @@ class Ledger:
             except sqlite3.DatabaseError as exc:
                 out.update(ok=False, reason="database unreadable: %s" % exc)
                 return out
-        self._verify_anchor(out, hashes, resolve_key_path(key_file or self.key_file),
+        key_path = resolve_key_path(key_file or self.key_file)
+        public = None
+        if os.path.exists(key_path):
+            try:
+                public = load_verify_key(key_path)
+            except EvidenceError as exc:
+                out["anchor"].update(checked=True, ok=False, reason=str(exc))
+                self._fail(out, None, str(exc))
+                return out
+            out["key_id"] = key_id(public)
+        sealed = 0
+        if public is not None and self._conn is not None:
+            try:
+                sealed = self._verify_seals(out, hashes, public, out["key_id"])
+            except sqlite3.DatabaseError as exc:
+                self._fail(out, None, "seals unreadable: %s" % exc)
+        out["sealed_seq"] = sealed
+        self._verify_anchor(out, hashes, public, key_path,
                             os.path.abspath(anchor_file) if anchor_file else self.anchor_file)
+        if public is not None:
+            covered = max(sealed, out["anchor"]["signed_seq"] or 0)
+            out["unsigned_records"] = max(0, out["head_seq"] - covered)
+            if out["head_seq"] > covered:
+                self._fail(out, covered + 1, _unsigned_reason(covered, out["head_seq"]))
+        self._verify_pin(out)
+        self._verify_witness(out, hashes, require_witness)
         return out
 
     def _verify_chain(self, out):
@@ -1052,25 +1238,51 @@ class Ledger:
             out["head_seq"], out["head_hash"] = seq, row[14]
         return hashes
 
+    def _verify_seals(self, out, hashes, public, kid):
+        """Highest seq covered by valid seals in an unbroken run from the start; marks the first bad one."""
+        if not self._has_seals and "seals" not in self._tables():
+            return 0
+        sealed = 0
+        for seq, seal_kid, sig in self._conn.execute("SELECT seq, key_id, sig FROM seals ORDER BY seq"):
+            if seq not in hashes:
+                if isinstance(seq, int) and seq > out["head_seq"]:
+                    self._bad(out, out["head_seq"] + 1, "record %d was sealed but the ledger ends at seq %d: the "
+                              "newest records were deleted" % (seq, out["head_seq"]))
+                else:
+                    self._bad(out, seq, "a seal names record %s, which the ledger does not hold" % (seq,))
+                break
+            if seal_kid != kid:
+                self._bad_range(out, sealed + 1, seq, "record(s) %d to %d were signed by key %s, not by the verifying "
+                                "key %s" % (sealed + 1, seq, seal_kid, kid))
+                break
+            if not _seal_ok(public, kid, (seal_kid, sig), self.ledger_id, seq, hashes[seq]):
+                self._bad_range(out, sealed + 1, seq, "record(s) %d to %d do not match their signature (seal of "
+                                "record %d): altered or added without the ledger key" % (sealed + 1, seq, seq))
+                break
+            sealed = seq
+        return sealed
+
+    @staticmethod
+    def _bad_range(out, start, end, reason):
+        """A bad seal over records start..end: the chain's own finding wins if it lies in the range (it is exact);
+        a chain break just after the range (a forged record chained correctly, the next link broken) is the range's."""
+        chain_bad = out["first_bad_seq"] if not out["ok"] else None
+        if chain_bad is None or chain_bad > end:
+            out.update(ok=False, first_bad_seq=start, reason=reason)
+
     @staticmethod
     def _bad(out, seq, reason):
         if out["ok"]:
             out.update(ok=False, first_bad_seq=seq, reason=reason)
 
-    def _verify_anchor(self, out, hashes, key_path, anchor_path):
+    def _verify_anchor(self, out, hashes, public, key_path, anchor_path):
         anchor = out["anchor"]
         anchor["file"] = anchor_path
-        if not os.path.exists(key_path):
+        if public is None:
             anchor["reason"] = "no anchor key at %s: signed checkpoints not checked" % key_path
             return
-        try:
-            public = load_verify_key(key_path)
-        except EvidenceError as exc:
-            anchor.update(checked=True, ok=False, reason=str(exc))
-            self._fail(out, None, str(exc))
-            return
         anchor["checked"] = True
-        expected_id = key_id(public)
+        expected_id = out["key_id"]
         count = out["count"]
         try:
             with open(anchor_path, "rb") as handle:
@@ -1148,10 +1360,193 @@ class Ledger:
         signed = entries[-1][1]["seq"]
         anchor.update(ok=True, signed_seq=signed, unsigned_records=count - signed)
 
+    def _verify_pin(self, out):
+        pinned = self.expected_key_id
+        source = "pinned (GOVCLOUD_EVIDENCE_KEY_ID / govcloud_evidence_key_id)"
+        if not pinned:
+            witness = self.witness()
+            first = witness.first(self.ledger_id) if witness is not None and self.ledger_id else None
+            if first:
+                pinned, source = first["key_id"], "pinned by the witness at seq %s (%s)" % (first["seq"], first["ts"])
+        out["pinned_key_id"] = pinned
+        if pinned and out["key_id"] and pinned != out["key_id"]:
+            self._fail(out, None, "the ledger is verified with key %s, but the key %s is %s: the key was replaced and "
+                       "the ledger may have been rewritten and re-signed" % (out["key_id"], source, pinned))
+
+    def _verify_witness(self, out, hashes, require_witness):
+        report = out["witness"]
+        witness = self.witness()
+        if witness is None:
+            report["reason"] = "no witness configured"
+            if require_witness:
+                self._fail(out, None, "no witness configured, but the verification requires one")
+            return
+        report["file"] = witness.path
+        try:
+            entries = witness.entries(ledger_id=self.ledger_id) if self.ledger_id else []
+            replaced = [e for e in witness.entries(directory=self.directory) if e["ledger_id"] != self.ledger_id]
+        except EvidenceError as exc:
+            report.update(checked=True, ok=False, reason=str(exc))
+            self._fail(out, None, "witness: %s" % exc)
+            return
+        report["checked"] = True
+        if not entries or replaced:
+            if replaced:
+                last = replaced[-1]
+                reason = ("the witness knows another ledger in %s (%s, %d checkpoint(s), last seq %s, key %s): this "
+                          "ledger (%s) replaced it" % (self.directory, last["ledger_id"], len(replaced), last["seq"],
+                                                      last["key_id"], self.ledger_id))
+                report.update(ok=False, reason=reason)
+                self._fail(out, 1, reason)
+            else:
+                report.update(ok=None, reason="the witness holds no checkpoint of this ledger")
+                if require_witness:
+                    self._fail(out, None, "the witness %s holds no checkpoint of ledger %s" % (witness.path,
+                                                                                            self.ledger_id))
+            return
+        last = entries[-1]
+        report["witnessed_seq"] = last["seq"]
+        if last["seq"] > out["head_seq"]:
+            reason = ("the witness holds a checkpoint at seq %d (%s) but the ledger ends at seq %d: record(s) %d to "
+                      "%d were cut off" % (last["seq"], last["ts"], out["head_seq"], out["head_seq"] + 1, last["seq"]))
+            report.update(ok=False, reason=reason)
+            self._fail(out, out["head_seq"] + 1, reason)
+            return
+        for entry in entries:
+            if entry["seq"] and hashes.get(entry["seq"]) != entry["hash"]:
+                reason = ("record %d differs from the head the witness holds for it (%s): the ledger was rewritten"
+                          % (entry["seq"], entry["ts"]))
+                report.update(ok=False, reason=reason)
+                self._fail(out, entry["seq"], reason)
+                return
+        report.update(ok=True)
+
     @staticmethod
     def _fail(out, seq, reason):
         if out["ok"]:
             out.update(ok=False, first_bad_seq=seq, reason=reason)
+
+    def require_intact(self, require_witness=True):
+        """verify(), raising EvidenceError naming the first bad record unless the ledger is intact.
+
+        Gates call it before they count a single record: a forged record must not pass a gate.
+        """
+        report = self.verify(require_witness=require_witness)
+        if not report["anchor"]["checked"]:
+            report.update(ok=False, reason=report["anchor"]["reason"])
+        if not report["ok"]:
+            where = " at record %s" % report["first_bad_seq"] if report["first_bad_seq"] else ""
+            raise EvidenceError("ledger %s does not verify%s: %s; no record of it is trusted until the management "
+                                "unit has examined it" % (self.path, where, report["reason"]))
+        return report
+
+
+def seal_message(ledger_id, seq, head_hash):
+    """What a seal signs: the ledger, the batch's last seq and that record's hash (which chains all before it)."""
+    return canonical({"v": 1, "ledger": ledger_id, "seq": seq, "hash": head_hash})
+
+
+def _seal_ok(public, kid, row, ledger_id, seq, head_hash):
+    seal_kid, sig = row
+    if seal_kid != kid:
+        return False
+    try:
+        public.verify(base64.b64decode(sig), seal_message(ledger_id, seq, head_hash))
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def _unsigned_reason(covered, head):
+    return ("record(s) %d to %d carry no signature of the ledger key (no seal or signed checkpoint covers them): "
+            "they were added without the key" % (covered + 1, head))
+
+
+# ------------------------------------------------------------------------------------------- witness
+
+def resolve_witness_dir(directory=None):
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.abspath(os.path.expanduser(
+        directory or os.environ.get(ENV_WITNESS_DIR) or os.path.join(base, "govcloud-lifecycle", "witness")))
+
+
+def resolve_witness_key(key_file=None):
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.abspath(os.path.expanduser(
+        key_file or os.environ.get(ENV_WITNESS_KEY) or os.path.join(base, "govcloud-lifecycle", "witness-signing.pem")))
+
+
+class Witness:
+    """The management unit's witness ledger (见证台账): one per cloud, its own directory and key.
+
+    Every checkpoint of every application's ledger is copied into it as a ``witness`` record, so that whoever can
+    rewrite an application's evidence directory (records and anchor file together) still cannot make its history
+    shorter, replace its key or delete it unseen.  It is an evidence ledger itself (chained, sealed, anchored)
+    and is verified on its own.
+    """
+
+    def __init__(self, directory=None, key_file=None):
+        self.directory = resolve_witness_dir(directory)
+        self.key_file = resolve_witness_key(key_file)
+        self.path = os.path.join(self.directory, DB_NAME)
+
+    def _ledger(self, create):
+        # a full walk of the witness on every checkpoint would cost O(all applications' checkpoints): writes check
+        # the head's seal; verify() walks everything
+        return Ledger(self.directory, key_file=self.key_file, create=create, witness=False, full_tail_check=False)
+
+    def note(self, ledger, entry):
+        """Copy one signed checkpoint of ``ledger`` into the witness."""
+        application = None
+        if ledger.count():
+            row = ledger._conn.execute("SELECT application FROM records ORDER BY seq DESC LIMIT 1").fetchone()
+            application = row[0] if row else None
+        details = {"ledger_id": entry["ledger"], "directory": ledger.directory, "seq": entry["seq"],
+                   "hash": entry["hash"], "count": entry["count"], "key_id": entry["key_id"], "sig": entry["sig"],
+                   "checkpoint_ts": entry["ts"]}
+        if application:
+            details["witnessed_application"] = application
+        try:
+            with self._ledger(create=True) as witness:
+                last = next(witness.records(kind="witness", where_json={"ledger_id": entry["ledger"]},
+                                            newest_first=True, limit=1), None)
+                if last and last["details"]["seq"] == entry["seq"] and last["details"]["hash"] == entry["hash"]:
+                    return  # the same head again: nothing new to witness
+                witness.append(application=WITNESS_APPLICATION, kind="witness", targets=[ledger.path],
+                               summary="checkpoint of %s at seq %d" % (application or ledger.directory, entry["seq"]),
+                               details=details)
+        except EvidenceError as exc:
+            raise EvidenceError("witness %s: %s" % (self.directory, exc))
+
+    def entries(self, ledger_id=None, directory=None):
+        """Witnessed checkpoints of one ledger (by id) or of whatever ledger lived in ``directory``, oldest first."""
+        if not os.path.exists(self.path):
+            return []
+        where = {"ledger_id": ledger_id} if ledger_id else {"directory": os.path.abspath(directory)}
+        with self._ledger(create=False) as witness:
+            out = []
+            for record in witness.records(kind="witness", where_json=where):
+                item = dict(record["details"])
+                item["ts"] = item.get("checkpoint_ts") or record["ts"]
+                item["witness_seq"] = record["seq"]
+                out.append(item)
+            return out
+
+    def first(self, ledger_id):
+        if not os.path.exists(self.path):
+            return None
+        with self._ledger(create=False) as witness:
+            record = next(witness.records(kind="witness", where_json={"ledger_id": ledger_id}, limit=1), None)
+        if record is None:
+            return None
+        return dict(record["details"], ts=record["details"].get("checkpoint_ts") or record["ts"])
+
+    def verify(self):
+        """The witness ledger's own verification (chain, seals, anchor) with the witness key."""
+        if not os.path.exists(self.path):
+            return {"ok": True, "count": 0, "reason": "no witness ledger yet", "ledger": self.path}
+        with self._ledger(create=False) as witness:
+            return witness.verify()
 
 
 def _anchor_started(path):

@@ -64,6 +64,13 @@ options:
     description: Newest records first (with O(limit), the newest N).
     type: bool
     default: false
+  verify:
+    description:
+      - Verify the whole ledger first (chain, every record's signature, signed checkpoints, pinned key, witness) and
+        fail naming the first bad record instead of returning records that a decision could rest on.
+      - Set V(false) only to read a ledger known to be damaged, for example to examine it.
+    type: bool
+    default: true
 seealso:
   - module: govcloud.lifecycle.evidence_record
 """
@@ -113,6 +120,16 @@ ledger:
   returned: success
   type: str
   sample: /srv/evidence/tax-portal/ledger.sqlite
+verified:
+  description: Whether the ledger was verified before it was read (O(verify) and a ledger that exists).
+  returned: success
+  type: bool
+  sample: true
+key_id:
+  description: Id of the key the verified ledger is signed with (first 32 hex digits of its SHA-256).
+  returned: when verified
+  type: str
+  sample: 1e337437121b5a102bb18873e5c7cddc
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -19,6 +19,29 @@ from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import
 )
 
 
+# The inventory/playbook variables behind the shared evidence options: one name each, honoured by every action and
+# role (roles pass nothing) and by the callback; the environment variables are the fallback (evidence.resolve_*).
+SEAM_VARIABLES = (("evidence_dir", "govcloud_evidence_dir"), ("evidence_key", "govcloud_evidence_key"),
+                  ("evidence_anchor", "govcloud_evidence_anchor"))
+
+
+def fill_from_variables(args, task_vars, templar):
+    """Options not given take their value from the variable of the same seam (``govcloud_evidence_dir``, ...)."""
+    for option, variable in SEAM_VARIABLES:
+        if option in args and args[option] in (None, "") and task_vars.get(variable) not in (None, ""):
+            value = templar.template(task_vars[variable])
+            if value not in (None, ""):
+                args[option] = str(value)
+    return args
+
+
+def pinned_key_id(task_vars, templar):
+    """The key id pinned for the application's ledger (``govcloud_evidence_key_id``, written at intake), if any."""
+    value = task_vars.get("govcloud_evidence_key_id")
+    value = templar.template(value) if value not in (None, "") else None
+    return str(value) if value not in (None, "") else None
+
+
 class EvidenceAction(ActionBase):
     """Runs on the controller: a task on any host writes to the controller's ledger, no delegate_to needed."""
 
@@ -34,7 +57,9 @@ class EvidenceAction(ActionBase):
         except AnsibleActionFail as exc:
             result.update(failed=True, changed=False, msg=str(exc.message))
             return result
+        self._pinned_key_id = pinned_key_id(task_vars or {}, self._templar)
         try:
+            fill_from_variables(args, task_vars or {}, self._templar)
             result.update(self.evidence_run(args, task_vars or {}))
         except EvidenceError as exc:
             result.update(failed=True, changed=False, msg="%s: %s" % (self._task.action, exc))
@@ -57,7 +82,7 @@ class EvidenceAction(ActionBase):
     def open_ledger(self, args, create):
         directory = resolve_dir(args.get("evidence_dir"), args.get("application"))
         return Ledger(directory, key_file=args.get("evidence_key"), anchor_file=args.get("evidence_anchor"),
-                      create=create)
+                      create=create, expected_key_id=getattr(self, "_pinned_key_id", None))
 
     def known_secrets(self, task_vars):
         """Values of secret-named variables (ansible_password, vault_db_password, ...) to scrub from records."""

@@ -10,6 +10,7 @@ Needs `make collection` (the checkout linked under .work/collections).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -491,6 +492,101 @@ def test_secrets_never_reach_the_ledger(tmp_path):
     leaks = ["%s in %s" % (needle[:12], name) for name, blob in data.items() for needle in needles
              if needle.encode() in blob]
     assert leaks == []
+
+
+def test_secrets_of_captured_output_and_command_forms_reach_no_evidence(tmp_path):
+    """Issue 12 item 4: output, failure messages and the usual command-line and environment forms, and the values a
+    no_log task used, leave no secret in the ledger bytes or any report file; a plain stdout excerpt stays readable."""
+    vals = dict((name, name[:3] + "-" + secrets.token_hex(8)) for name in (
+        "mysqlpw", "envpw", "authz", "urlpw", "opaque", "printed", "failmsg", "tokenenv"))
+    play = {
+        "name": "Output secrets", "hosts": "localhost", "gather_facts": False,
+        "vars": {"db_password": vals["printed"], "plain_setting": vals["opaque"]},
+        "tasks": [
+            {"name": "Stdout prints a secret", "ansible.builtin.command": "echo the db password is {{ db_password }}",
+             "changed_when": True},
+            {"name": "Plain output stays readable", "ansible.builtin.command": "echo hello-visible-output",
+             "changed_when": True},
+            {"name": "A failure message with a secret", "ansible.builtin.command": "sh -c 'echo login failed: password="
+             + vals["failmsg"] + " >&2; exit 3'", "ignore_errors": True},
+            {"name": "mysql with the password glued to -p", "ansible.builtin.shell": "true mysql -u root -p" + vals["mysqlpw"]
+             + " -e 'select 1'; echo done", "changed_when": True},
+            {"name": "MYSQL_PWD= in a shell line", "ansible.builtin.shell": "MYSQL_PWD=" + vals["envpw"]
+             + " true mysql -u root; OS_TOKEN=" + vals["tokenenv"] + " true", "changed_when": True},
+            {"name": "Authorization header", "ansible.builtin.shell": "echo curl -H 'Authorization: Token "
+             + vals["authz"] + "' http://127.0.0.1:9/", "changed_when": True},
+            {"name": "URL with user and password", "ansible.builtin.command": "echo https://admin:" + vals["urlpw"]
+             + "@mirror.invalid/repo", "changed_when": True},
+            {"name": "A no_log task uses a plainly named variable",
+             "ansible.builtin.command": {"argv": ["true"]}, "vars": {"password": "{{ plain_setting }}"},
+             "no_log": True, "changed_when": True},
+            {"name": "A later task echoes it", "ansible.builtin.command": "echo {{ plain_setting }}",
+             "changed_when": True},
+            {"name": "Report", "govcloud.lifecycle.report": {"evidence_dir": str(tmp_path / "evidence" / "out-test"),
+                                                           "dest": str(tmp_path / "report")}},
+        ],
+    }
+    # the no_log task hands the variable to a secret-named argument, as a real module call would
+    play["tasks"][7] = {"name": "A no_log task uses a plainly named variable", "ansible.builtin.set_fact": {
+        "db_login_password": "{{ plain_setting }}"}, "no_log": True}
+    rc, output, stderr = run_playbook(tmp_path, json.dumps([play]), application="out-test")
+    assert rc == 0, stderr
+    evidence = tmp_path / "evidence" / "out-test"
+    blobs = {p.name: p.read_bytes() for p in list(evidence.iterdir()) + list((tmp_path / "report").rglob("*"))
+             if p.is_file()}
+    assert {"ledger.sqlite", "evidence-report.html", "evidence-records.json", "oscal-assessment-results.json"} \
+        <= set(blobs), sorted(blobs)
+    conn = sqlite3.connect(str(evidence / "ledger.sqlite"))
+    rows = [json.loads(r[0]) for r in conn.execute("SELECT details FROM records WHERE kind = 'task'")]
+    conn.close()
+    by_task = dict((r["task"], r) for r in rows)
+    # the test can fail: every task is there, and the plain output is readable with its hash and length
+    assert {"Stdout prints a secret", "A failure message with a secret", "mysql with the password glued to -p", "A later task echoes it",
+            "Plain output stays readable"} <= set(by_task), sorted(by_task)
+    plain = by_task["Plain output stays readable"]["output"]["stdout"]
+    assert plain["excerpt"] == "hello-visible-output" and plain["length"] == len("hello-visible-output")
+    assert plain["sha256"] == hashlib.sha256(b"hello-visible-output").hexdigest()
+    failed = by_task["A failure message with a secret"]
+    assert failed["rc"] == 3 and "<redacted>" in failed["output"]["stderr"]["excerpt"], failed
+    leaks = ["%s in %s" % (name, blob_name) for blob_name, blob in blobs.items() for name, value in vals.items()
+             if value.encode() in blob]
+    assert leaks == []
+
+
+@pytest.mark.parametrize("typed,expect", [
+    ('{"secure_decommission_confirm": "{{ secure_decommission_application_id }}"}', "is a template"),
+    ('{"secure_decommission_confirm": "{%- if true -%}dc-conf{%- endif -%}"}', "is a template"),
+    ('{"secure_decommission_confirm": "dc-other"}', "must equal the application id 'dc-conf' (got 'dc-other')"),
+], ids=["expression", "statement", "wrong"])
+def test_a_destructive_run_refused_for_its_confirmation_records_only_the_refusal(tmp_path, typed, expect):
+    """Compared as typed: a template is refused even though it would render to the application id; the refusal is
+    the only record (no data handover, no passing sanitization gate), and no cloud call is made (none is reachable:
+    no cloud is configured for this run)."""
+    play = [{"name": "Decommission", "hosts": "localhost", "gather_facts": False,
+             "vars": {"govcloud_evidence_stage": "decommission"}, "tasks": [
+        {"name": "Decommission the application", "ansible.builtin.include_role": {
+            "name": "govcloud.lifecycle.secure_decommission"},
+         "vars": {"secure_decommission_application_id": "dc-conf", "secure_decommission_mode": "decommission",
+                  "secure_decommission_handover": {"confirmed_by": "客户 customer", "confirmation_date": "2026-11-30"},
+                  "secure_decommission_log_retention": {"mode": "keep", "retention_days": 180,
+                                                        "location": "provider log archive"}}}]}]
+    env_cloud = dict(os.environ)
+    os.environ.pop("OS_CLOUD", None)
+    try:
+        rc, output, stderr = run_playbook(tmp_path, json.dumps(play), application="dc-conf",
+                                          extra_args=["-e", typed])
+    finally:
+        os.environ.clear()
+        os.environ.update(env_cloud)
+    assert rc == 2, stderr
+    text = json.dumps(output, ensure_ascii=False)
+    assert expect in text, text[-2000:]
+    conn = sqlite3.connect(str(tmp_path / "evidence" / "dc-conf" / "ledger.sqlite"))
+    rows = conn.execute("SELECT stage, kind, result, summary FROM records").fetchall()
+    conn.close()
+    assert [(r[1], r[2]) for r in rows] == [("task", "fail")], rows
+    assert rows[0][0] == "decommission" and rows[0][3].startswith("failed: "), rows
+    assert ("as typed" if "template" in expect else "Refuse before anything is recorded") in rows[0][3], rows
 
 
 # ------------------------------------------------------------------------------------------- callback trouble

@@ -200,9 +200,9 @@ def test_rewritten_chain_detected_by_anchor(copy, first):
     assert chain_only["ok"] and not chain_only["anchor"]["checked"]  # the chain alone cannot tell
     report = ledger.verify()
     assert not report["ok"] and report["anchor"]["checked"] and not report["anchor"]["ok"]
-    # checkpoints were signed every 100 records: the first signed head after the change is named
-    assert report["first_bad_seq"] == ((first + 99) // 100) * 100
-    assert "rewritten" in report["reason"]
+    # every batch of 100 was sealed when written: the first record of the batch holding the change is named
+    assert report["first_bad_seq"] == ((first - 1) // 100) * 100 + 1
+    assert "do not match their signature" in report["reason"]
 
 
 @pytest.mark.parametrize("n", [1, 7, 100, N])

@@ -10,6 +10,7 @@ import json
 import os
 import pathlib
 import random
+import sqlite3
 import subprocess
 import sys
 
@@ -17,6 +18,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import manifest_cases as C  # noqa: E402  pylint: disable=wrong-import-position
+from forgery import forge  # noqa: E402  pylint: disable=wrong-import-position
 
 M = C.M
 REPO = C.REPO
@@ -132,6 +134,85 @@ def test_intake_records_the_application_and_the_allocation_gate_reads_the_approv
     rc, output = playbook(env, REPO / "playbooks" / "manifest.yml", "-e", "govcloud_manifest_gate=allocation",
                           "-e", "@%s" % (tmp_path / "changed.json"))
     assert rc == 2 and "needs a new approval" in output, output
+
+
+def test_govcloud_evidence_dir_in_the_inventory_takes_every_record_of_a_stage(env, tmp_path):
+    """One name for the seam: set in an inventory, the callback, the actions and the gates all use that one ledger
+    (the environment variable, which the env fixture also sets, is only the fallback); a refused intake is filed
+    under stage application."""
+    import shutil
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    chosen = tmp_path / "chosen-ledger"
+    (inventory / "group_vars" / "all" / "zz_evidence_dir.yml").write_text("govcloud_evidence_dir: %s\n" % chosen)
+    bad = dict(C.example(), zones=[dict(C.example()["zones"][0], cidr="10.36.20.0/33")])
+    (tmp_path / "bad.json").write_text(json.dumps({"application": bad}, ensure_ascii=False), encoding="utf-8")
+
+    def run(*args):
+        proc = subprocess.run([str(PLAYBOOK_BIN), "-i", str(inventory)] + [str(a) for a in args], cwd=str(REPO),
+                              env=env, capture_output=True, text=True, timeout=300, check=False)
+        return proc.returncode, proc.stdout + proc.stderr
+
+    rc, output = run(REPO / "playbooks" / "intake.yml", "-e", "@%s" % (tmp_path / "bad.json"))
+    assert rc == 2 and "10.36.20.0/33" in output, output
+    rc, output = run(REPO / "playbooks" / "intake.yml")
+    assert rc == 0, output
+    rc, output = run(REPO / "playbooks" / "approve.yml", "-e", "govcloud_approval_approver=江西省信息中心",
+                     "-e", "govcloud_approval_decision=approved")
+    assert rc == 0, output
+    rc, output = run(REPO / "playbooks" / "manifest.yml", "-e", "govcloud_manifest_gate=allocation")
+    assert rc == 0, output
+    assert not (tmp_path / "evidence").exists(), "a record went to the environment's ledger"
+    records = list(_ledger(chosen, tmp_path / "evidence-signing.pem").records())
+    kinds = sorted({(r["stage"], r["kind"], r["result"]) for r in records})
+    assert ("application", "task", "fail") in kinds, kinds  # the refused intake, by the callback, as application
+    assert ("application", "application", "info") in kinds and ("approval", "approval", "pass") in kinds, kinds
+    assert not [r for r in records if r["stage"] == "deployment"], kinds
+    assert _ledger(chosen, tmp_path / "evidence-signing.pem").verify(require_witness=True)["ok"]
+
+
+_FORGED_APPROVAL = dict(application="jx-bdcdj", stage="approval", kind="approval", party="management_unit",
+                        result="pass", summary="上线申请 approved",
+                        details={"approver": "江西省信息中心", "decision": "approved", "date": "2026-11-20"})
+
+
+@pytest.mark.parametrize("garbage", [False, True], ids=["chained-no-key", "garbage-hash"])
+def test_a_forged_approval_opens_no_gate_and_stops_the_next_run(env, tmp_path, garbage):
+    evidence, key = tmp_path / "evidence", tmp_path / "evidence-signing.pem"
+    rc, output = playbook(env, REPO / "playbooks" / "intake.yml")
+    assert rc == 0, output
+    seq = forge(evidence / "ledger.sqlite", _FORGED_APPROVAL, garbage_hash=garbage)
+    def state():
+        conn = sqlite3.connect(str(evidence / "ledger.sqlite"))
+        try:
+            rows = conn.execute("SELECT seq, hash FROM records ORDER BY seq").fetchall()
+            seals = conn.execute("SELECT seq, sig FROM seals ORDER BY seq").fetchall()
+        finally:
+            conn.close()
+        return rows, seals, (evidence / "ledger.anchors").read_bytes()
+    before = state()
+
+    rc, output = playbook(env, REPO / "playbooks" / "manifest.yml", "-e", "govcloud_manifest_gate=allocation")
+    assert rc == 2 and "does not verify at record %d" % seq in output, output
+    (tmp_path / "gate.yml").write_text("""
+- name: Gate
+  hosts: controller
+  gather_facts: false
+  tasks:
+    - name: Resource allocation gate
+      govcloud.lifecycle.lifecycle_gate:
+        application: jx-bdcdj
+        stage: resource_allocation
+""")
+    rc, output = playbook(env, tmp_path / "gate.yml")
+    assert rc == 2 and "does not verify at record %d" % seq in output, output
+    # the next stage run stops before it writes: neither the ledger nor the anchor file changed
+    rc, output = playbook(env, REPO / "playbooks" / "approve.yml", "-e", "govcloud_approval_approver=王建国",
+                          "-e", "govcloud_approval_decision=approved")
+    assert rc == 2 and "record %d" % seq in output, output
+    assert state() == before
+    report = _ledger(evidence, key).verify()
+    assert not report["ok"] and report["first_bad_seq"] == seq
 
 
 def test_approve_records_its_subject_and_only_application_approvals_open_allocation(env, tmp_path):
