@@ -240,3 +240,12 @@ def test_oscal_documents_load_in_compliance_trestle(three_hosts):
     ar = AssessmentResults.oscal_read(files(out)["oscal"])
     assert len(ar.results[0].findings) == 11 + 77 * 3
     assert len(ar.results[0].local_definitions.inventory_items) == 3
+
+
+def test_a_result_beside_the_word_password_stays_visible(three_hosts):
+    """The summary baseline_hardening writes for 8.1.4.1.a-08 keeps its result in every output (issue 13)."""
+    _ledger, out = three_hosts
+    for fmt, path in files(out).items():
+        text = path.read_text(encoding="utf-8")
+        assert "8.1.4.1.a-08 | Refuse reuse of recent passwords: pass" in text, fmt
+        assert "Refuse reuse of recent passwords: " + E.REDACTED not in text, fmt
