@@ -249,7 +249,9 @@ class ControlBook:
             for cid in cids:
                 self.records.setdefault(cid, []).append((host, b))
             return cids
-        if host:
+        # Hosts are what host-level checks name (baseline_hardening's details.control, or details.host); any
+        # other single target (a project, a network) makes the record system-level, see host_key().
+        if host and (details.get("control") or details.get("host")):
             self.hosts.add(host)
         batch = details.get("assessment_id")
         for cid in cids:
@@ -271,11 +273,16 @@ class ControlBook:
     def _host_list(self):
         return sorted(self.hosts) or [APP_HOST]
 
+    def host_key(self, host):
+        """The host a record's target stands for: a known host, else system-level (APP_HOST)."""
+        return host if host in self.hosts else APP_HOST
+
     def _events(self, cid, host):
         """Automated results of the control on the host (own and system-level), ledger order."""
-        out = list(self.cells.get((cid, host), ()))
-        if host != APP_HOST:
-            out += self.cells.get((cid, APP_HOST), ())
+        out = []
+        for (c, h), events in self.cells.items():
+            if c == cid and (h == host or self.host_key(h) == APP_HOST):
+                out.extend(events)
         return sorted(out, key=lambda e: e.seq)
 
     @staticmethod

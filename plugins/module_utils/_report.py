@@ -899,7 +899,7 @@ class Report:
             records = book.records.get(c["id"], [])
             latest = {}
             for host, b in records:
-                latest.setdefault(host, []).append(b)
+                latest.setdefault(book.host_key(host), []).append(b)
             shown = []
             for row in summary["hosts"]:
                 row["label"] = row["host"] or "-"
@@ -1060,8 +1060,8 @@ class Report:
                 continue
             for hrow in row["host_rows"]:
                 if hrow["state"] != "not_applicable":
-                    seqs = [q for host, b in agg.book.records.get(row["id"], ()) if host in (hrow["host"], "")
-                            for q in (b["seq"],)]
+                    seqs = [b["seq"] for host, b in agg.book.records.get(row["id"], ())
+                            if agg.book.host_key(host) in (hrow["host"], "")]
                     sink.write(sep + _compact(self._host_finding(row, hrow, seqs, head_hash, obs_uuid)))
                     sep = ",\n"
         sink.write("\n  ]" + tail + "\n")

@@ -249,3 +249,18 @@ def test_a_result_beside_the_word_password_stays_visible(three_hosts):
         text = path.read_text(encoding="utf-8")
         assert "8.1.4.1.a-08 | Refuse reuse of recent passwords: pass" in text, fmt
         assert "Refuse reuse of recent passwords: " + E.REDACTED not in text, fmt
+
+
+def test_a_record_on_a_project_is_system_level_not_a_host(tmp_path):
+    """What the tenant role writes (a control check whose only target is the project id) is no host."""
+    recs = C.hardened(hosts=HOSTS)
+    recs.insert(3, dict(application=C.APP, kind="control_check", stage="resource_allocation", party="customer",
+                        result="pass", clauses=["8.1.4.2.a"], targets=["fa72fce262574a58a8e254c850b0a62c"],
+                        summary="tenant holds the duty groups", actor="ops@example"))
+    C.build_ledger(tmp_path / "ledger", recs)
+    C.render(tmp_path / "ledger", tmp_path / "out", mlps_level=3)
+    export = json.loads(files(tmp_path / "out")["json"].read_text(encoding="utf-8"))
+    ctl = {c["id"]: c for c in export["controls"]}
+    assert sorted(h["host"] for h in ctl["8.1.4.6-02"]["hosts"]) == list(HOSTS)
+    assert ctl["8.1.4.6-02"]["status"] == "manual_due"
+    assert ctl["8.1.4.2.a-01"]["status"] == "met" and len(ctl["8.1.4.2.a-01"]["records"]) == 4
