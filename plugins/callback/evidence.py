@@ -189,7 +189,12 @@ def _resource(action, args, res):
         return None
     kind = action.rsplit(".", 1)[-1]
     found = {"type": kind}
-    for key in ("name", "id", "state", "server", "volume", "project"):
+    if kind in ("resource", "resources"):
+        # the generic modules name their resource by service and type, and find it by its attributes
+        attributes = args.get("attributes") if isinstance(args.get("attributes"), dict) else {}
+        found["type"] = str(args.get("type") or kind)
+        args = dict(attributes, state=args.get("state"), service=args.get("service"))
+    for key in ("name", "id", "state", "service", "server", "volume", "project"):
         value = args.get(key)
         if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
             found[key] = str(value)

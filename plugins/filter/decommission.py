@@ -25,5 +25,6 @@ class FilterModule(object):
             "decommission_step_queries": _decommission.step_queries,
             "decommission_step_targets": _decommission.step_targets,
             "decommission_leftovers": _decommission.leftovers,
+            "decommission_unrecorded_deletions": _decommission.unrecorded_deletions,
             "decommission_certificate": _decommission.certificate,
         })

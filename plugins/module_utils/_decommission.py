@@ -139,6 +139,48 @@ def inventory(project, project_reads, user_reads, assignments, effective_assignm
             "resources": resources, "counts": counts, "total": sum(counts.values())}
 
 
+# Deletions a record cannot name by id (a role assignment is removed by role, principal and project).
+_NOT_RECONCILED = ("role_assignments",)
+
+
+def unrecorded_deletions(plans, current, records, clauses=()):
+    """What earlier runs' plans listed, the cloud no longer holds, and no record names as deleted: the deletions of a
+    run killed between the cloud's answer and its record.  Each once, oldest plan first.
+
+    plans: the details of the earlier plan notes (``inventory``); current: this run's inventory (None or {} when
+    the project is gone); records: the decommission stage's earlier task records (``details.resource``); clauses:
+    what the records cite.  Returns evidence_record ``records`` items."""
+    now = set()
+    for items in ((current or {}).get("resources") or {}).values():
+        for item in items or []:
+            now.add(str(item.get("id")))
+    recorded = set()
+    for record in records or []:
+        resource = (record.get("details") or {}).get("resource") or {}
+        if resource.get("state") == "absent" and record.get("result") == "changed":
+            recorded.update(str(resource[k]) for k in ("id", "name") if resource.get(k))
+    found, seen = [], set()
+    for plan in plans or []:
+        resources = ((plan or {}).get("inventory") or {}).get("resources") or {}
+        for key in ORDER:
+            if key in _NOT_RECONCILED:
+                continue
+            for item in resources.get(key) or []:
+                ident = str(item.get("id"))
+                if ident in now or ident in seen or ident in recorded:
+                    continue
+                seen.add(ident)
+                kind = key[:-1] if key.endswith("s") else key
+                found.append({
+                    "kind": "task", "stage": "decommission", "party": "cloud_service_provider",
+                    "clauses": list(clauses or ()), "result": "changed", "targets": [ident],
+                    "summary": "deleted: %s %s (%s); the interrupted run's record of it was lost, the cloud no longer "
+                               "holds it" % (kind, item.get("name"), ident),
+                    "details": {"resource": {"type": kind, "id": ident, "name": item.get("name"), "state": "absent"},
+                                "reconciled": "listed by an earlier plan, absent when the decommission resumed"}})
+    return found
+
+
 # ------------------------------------------------------------------------------------------ preconditions
 # Logs of a system leaving the cloud stay available for at least six months (网络安全法 Art. 21; GB/T 22239-2019
 # 8.1.4.3 c): exported to the customer or kept by the provider.

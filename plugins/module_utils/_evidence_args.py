@@ -50,6 +50,7 @@ VERIFY_SPEC = dict(
         EVIDENCE_OPTIONS,
         application=dict(type="str"),
         require_anchor=dict(type="bool", default=True),
+        require_witness=dict(type="bool", default=True),
         fail_on_error=dict(type="bool", default=True),
     ),
     required_one_of=[("evidence_dir", "application")],

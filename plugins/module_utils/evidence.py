@@ -276,6 +276,8 @@ _NOT_SECRET_VALUES = frozenset(
 def _not_a_secret(key, value):
     """A key=value whose value is a result word, or whose key names a policy about secrets, not a secret."""
     return value.strip("\"'").lower() in _NOT_SECRET_VALUES or bool(_NON_SECRET_KEY_RE.search(key))
+
+
 _MIN_SECRET_LEN = 3
 
 
@@ -1394,15 +1396,16 @@ class Ledger:
             if replaced:
                 last = replaced[-1]
                 reason = ("the witness knows another ledger in %s (%s, %d checkpoint(s), last seq %s, key %s): this "
-                          "ledger (%s) replaced it" % (self.directory, last["ledger_id"], len(replaced), last["seq"],
-                                                      last["key_id"], self.ledger_id))
+                          "ledger (%s) replaced it" % (
+                              self.directory, last["ledger_id"], len(replaced), last["seq"], last["key_id"],
+                              self.ledger_id))
                 report.update(ok=False, reason=reason)
                 self._fail(out, 1, reason)
             else:
                 report.update(ok=None, reason="the witness holds no checkpoint of this ledger")
                 if require_witness:
-                    self._fail(out, None, "the witness %s holds no checkpoint of ledger %s" % (witness.path,
-                                                                                            self.ledger_id))
+                    self._fail(out, None, "the witness %s holds no checkpoint of ledger %s" % (
+                        witness.path, self.ledger_id))
             return
         last = entries[-1]
         report["witnessed_seq"] = last["seq"]

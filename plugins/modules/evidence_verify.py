@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: evidence_verify
-short_description: Verify the evidence ledger's hash chain and signed checkpoints
+short_description: Verify the evidence ledger's chain, signatures, pinned key and witness
 version_added: 1.0.0
 description:
   - Recomputes the SHA-256 of every record in sequence order and checks that each links to the previous one,
@@ -15,8 +15,11 @@ description:
   - Detects a changed field of any record, a deleted or reordered record, a chain rewritten with recomputed
     hashes (differs from a signed head) and deleted newest records (fewer records than a signed head).
   - On failure names the first bad sequence number and why.
-  - Records appended after the last signed checkpoint are covered by the chain only; they are counted in
-    C(unsigned_records) of RV(verify.anchor) and reported as a warning.
+  - Checks every seal (the signature each committed batch carries) with the key; a record that neither a valid
+    seal nor a signed checkpoint covers was added without the key and fails the verification, wherever it sits.
+  - Checks that the key is the pinned one (C(govcloud_evidence_key_id), else the key the management unit's
+    witness first saw) and that the ledger holds every head the witness holds, in operator and auditor mode.
+  - A missing ledger that the witness knows is reported as missing, with the last witnessed head.
   - Runs on the controller (action plugin).
 author:
   - govcloud.lifecycle contributors (@govcloud)
@@ -35,7 +38,17 @@ options:
     type: str
   require_anchor:
     description:
-      - Fail if the signed checkpoints cannot be checked (no key). Set to V(false) to check the hash chain alone.
+      - Fail if the signatures (seals and signed checkpoints) cannot be checked (no key). Set to V(false) to check
+        the hash chain alone.
+    type: bool
+    default: true
+  require_witness:
+    description:
+      - Fail if the management unit's witness ledger (E(GOVCLOUD_WITNESS_DIR)) holds no checkpoint of this ledger.
+        Whatever this says, a witness that disagrees with the ledger (records cut off, another key, another ledger
+        in this directory) always fails the verification.
+      - Set to V(false) to verify a copy without access to the witness; truncation of records together with the
+        anchor file is then not detected (docs/evidence.md, trust model).
     type: bool
     default: true
   fail_on_error:

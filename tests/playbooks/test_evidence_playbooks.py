@@ -522,8 +522,8 @@ def test_secrets_of_captured_output_and_command_forms_reach_no_evidence(tmp_path
              "no_log": True, "changed_when": True},
             {"name": "A later task echoes it", "ansible.builtin.command": "echo {{ plain_setting }}",
              "changed_when": True},
-            {"name": "Report", "govcloud.lifecycle.report": {"evidence_dir": str(tmp_path / "evidence" / "out-test"),
-                                                           "dest": str(tmp_path / "report")}},
+            {"name": "Report", "govcloud.lifecycle.report": {
+                "evidence_dir": str(tmp_path / "evidence" / "out-test"), "dest": str(tmp_path / "report")}},
         ],
     }
     # the no_log task hands the variable to a secret-named argument, as a real module call would
@@ -562,14 +562,15 @@ def test_a_destructive_run_refused_for_its_confirmation_records_only_the_refusal
     """Compared as typed: a template is refused even though it would render to the application id; the refusal is
     the only record (no data handover, no passing sanitization gate), and no cloud call is made (none is reachable:
     no cloud is configured for this run)."""
+    role = {"name": "Decommission the application",
+            "ansible.builtin.include_role": {"name": "govcloud.lifecycle.secure_decommission"},
+            "vars": {"secure_decommission_application_id": "dc-conf", "secure_decommission_mode": "decommission",
+                     "secure_decommission_handover": {"confirmed_by": "客户 customer",
+                                                      "confirmation_date": "2026-11-30"},
+                     "secure_decommission_log_retention": {"mode": "keep", "retention_days": 180,
+                                                           "location": "provider log archive"}}}
     play = [{"name": "Decommission", "hosts": "localhost", "gather_facts": False,
-             "vars": {"govcloud_evidence_stage": "decommission"}, "tasks": [
-        {"name": "Decommission the application", "ansible.builtin.include_role": {
-            "name": "govcloud.lifecycle.secure_decommission"},
-         "vars": {"secure_decommission_application_id": "dc-conf", "secure_decommission_mode": "decommission",
-                  "secure_decommission_handover": {"confirmed_by": "客户 customer", "confirmation_date": "2026-11-30"},
-                  "secure_decommission_log_retention": {"mode": "keep", "retention_days": 180,
-                                                        "location": "provider log archive"}}}]}]
+             "vars": {"govcloud_evidence_stage": "decommission"}, "tasks": [role]}]
     env_cloud = dict(os.environ)
     os.environ.pop("OS_CLOUD", None)
     try:

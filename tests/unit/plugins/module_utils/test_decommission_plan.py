@@ -205,3 +205,27 @@ def test_input_problems_and_what_a_dry_run_counts_as_met():
                         "required"]
     verdict = d.preconditions(APP, APP, GATE_MISSING, recorded_by_run=["data_handover_confirmed"])
     assert verdict["passed"] and "data_handover_confirmed recorded from this run's input" in verdict["message"]
+
+
+def test_unrecorded_deletions_name_what_an_interrupted_run_deleted_without_its_record():
+    from ansible_collections.govcloud.lifecycle.plugins.module_utils._decommission import unrecorded_deletions
+    plan = {"inventory": {"resources": {
+        "ports": [{"id": "p1", "name": "port-a"}, {"id": "p2", "name": "port-b"}],
+        "routers": [{"id": "r1", "name": "rt"}], "networks": [{"id": "n1", "name": "net"}],
+        "role_assignments": [{"id": "role:user:u1"}]}}}
+    later = {"inventory": {"resources": {"ports": [{"id": "p2", "name": "port-b"}], "networks": [{"id": "n1"}]}}}
+    current = {"resources": {"networks": [{"id": "n1", "name": "net"}]}}
+    records = [
+        {"result": "changed", "details": {"resource": {"type": "port", "id": "p1", "state": "absent"}}},
+        # a router deleted by name (= its id) with its record
+        {"result": "changed", "details": {"resource": {"type": "router", "name": "r1", "state": "absent"}}},
+        # a failed deletion is no deletion
+        {"result": "fail", "details": {"resource": {"type": "port", "id": "p2", "state": "absent"}}},
+    ]
+    lost = unrecorded_deletions([plan, later], current, records, ["8.1.4.8"])
+    assert [(r["details"]["resource"]["type"], r["details"]["resource"]["id"]) for r in lost] == [("port", "p2")]
+    assert lost[0]["stage"] == "decommission" and lost[0]["clauses"] == ["8.1.4.8"] and lost[0]["targets"] == ["p2"]
+    # the project gone: every planned resource without a record, once, role assignments left out
+    gone = unrecorded_deletions([plan, later], {}, records[:2])
+    assert sorted(r["targets"][0] for r in gone) == ["n1", "p2"]
+    assert unrecorded_deletions([], current, records) == []

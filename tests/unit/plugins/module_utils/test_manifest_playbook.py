@@ -182,6 +182,7 @@ def test_a_forged_approval_opens_no_gate_and_stops_the_next_run(env, tmp_path, g
     rc, output = playbook(env, REPO / "playbooks" / "intake.yml")
     assert rc == 0, output
     seq = forge(evidence / "ledger.sqlite", _FORGED_APPROVAL, garbage_hash=garbage)
+
     def state():
         conn = sqlite3.connect(str(evidence / "ledger.sqlite"))
         try:
