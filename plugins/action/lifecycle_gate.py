@@ -29,7 +29,8 @@ class ActionModule(EvidenceAction):
             if ledger.exists:
                 ledger.require_intact()  # a forged record must not count towards a gate
             gate = evaluate(ledger, args["application"], args["stage"], as_of=args["as_of"],
-                            filing_window_days=args["filing_window_days"], approvals=args["approvals"])
+                            filing_window_days=args["filing_window_days"], approvals=args["approvals"],
+                            rectification=args["rectification"])
             fields = dict(application=args["application"], kind="gate", stage=args["stage"],
                           party="management_unit", actor=args["actor"],
                           result="pass" if gate["passed"] else "fail", summary=gate["message"],

@@ -80,6 +80,7 @@ GATE_SPEC = dict(
         stage=dict(type="str", required=True, choices=list(STAGES)),
         filing_window_days=dict(type="int", default=30),
         approvals=dict(type="list", elements="dict", default=[]),
+        rectification=dict(type="dict", default={}),
         as_of=dict(type="str"),
         record=dict(type="bool", default=True),
         actor=dict(type="str"),

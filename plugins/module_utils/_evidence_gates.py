@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 
+from ansible_collections.govcloud.lifecycle.plugins.module_utils import _findings
 from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
     STAGES,
     STAGE_TERMS,
@@ -73,6 +74,9 @@ GATE_REQUIREMENTS = {
         _req("named_approvals", "清单所列审批均已记录", "every approval the manifest names is recorded", "approvals"),
         _req("filing_number", "已取得备案编号（或在投入运行后30日备案期限内）",
              "filing number recorded (or within the 30-day filing window after going into operation)", "filing"),
+        # derived from the ledger by module_utils/_findings.py (the report shows the same items)
+        _req("rectification_closed", "无未关闭的阻断级整改项", "no open rectification item of a blocking severity",
+             "rectification"),
     ],
     "data_handover": [
         _req("decommission_approved", "下线申请已审批通过", "decommission approved", "record", kind="approval",
@@ -271,13 +275,45 @@ def _check_log_retention(ledger, application, req):
     return _item(req, "missing", "no log retention record (control_check with subject 'log_retention')")
 
 
-def evaluate(ledger, application, stage, as_of=None, filing_window_days=FILING_WINDOW_DAYS, approvals=None):
+def _check_rectification(ledger, application, req, now, options):
+    """Open rectification items (整改项) of a blocking severity hold the gate; each is listed by id."""
+    try:
+        catalog = _findings.load_mlps_catalog()
+        duties = _findings.load_data("catalog", "lifecycle_clauses.yml").get("duties")
+    except _findings.FindingsError as exc:
+        raise EvidenceError(str(exc))
+    book = _findings.ControlBook(catalog, duties)
+    level = None
+    for record in ledger.records(application=application):
+        book.add(record)
+        if record["kind"] == "application" and isinstance(record["details"].get("mlps_level"), int):
+            level = record["details"]["mlps_level"]
+    items = book.items(now.date(), options["due_days"], options["blocking"], level)
+    blocking = _findings.open_blocking(items)
+    still_open = [i for i in items if i["status"] == "open"]
+    if blocking:
+        return _item(req, "failed", "%d open item(s) of severity %s: %s" % (
+            len(blocking), "/".join(options["blocking"]), ", ".join(
+                "%s (%s severity, opened %s #%d, due %s%s)" % (i["id"], i["severity"], i["opened"], i["opened_seq"],
+                                                               i["due"], ", OVERDUE" if i["overdue"] else "")
+                for i in blocking)))
+    return _item(req, "ok", "%d item(s), %d open, none of severity %s" % (
+        len(items), len(still_open), "/".join(options["blocking"]) or "-"))
+
+
+def evaluate(ledger, application, stage, as_of=None, filing_window_days=FILING_WINDOW_DAYS, approvals=None,
+             rectification=None):
     """Evaluate the gate into ``stage``: dict with passed, items (every requirement) and message.
 
     ``approvals``: the approvals the manifest names (``[{authority, ref}]``), for requirements of check
-    ``approvals``.
+    ``approvals``.  ``rectification``: the manifest's ``rectification`` block (``due_days``, ``blocking``
+    severities; defaults in module_utils/_findings.py), for the check ``rectification``.
     """
     approvals = normalise_approvals(approvals)
+    try:
+        rect_options = _findings.rectification_options(rectification)
+    except _findings.FindingsError as exc:
+        raise EvidenceError(str(exc))
     if stage not in GATE_REQUIREMENTS:
         raise EvidenceError("stage: %r is not a lifecycle stage; use one of: %s" % (stage, ", ".join(STAGES)))
     if isinstance(filing_window_days, bool) or not isinstance(filing_window_days, int) or filing_window_days < 0:
@@ -302,6 +338,8 @@ def evaluate(ledger, application, stage, as_of=None, filing_window_days=FILING_W
             items.append(_check_log_retention(ledger, application, req))
         elif check == "approvals":
             items.extend(_check_approvals(ledger, application, req, approvals))
+        elif check == "rectification":
+            items.append(_check_rectification(ledger, application, req, now, rect_options))
     blocking = [i for i in items if i["status"] in ("missing", "failed")]
     zh, en = STAGE_TERMS[stage]
     if blocking:

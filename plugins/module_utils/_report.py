@@ -16,11 +16,14 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import subprocess
 import tempfile
 import uuid
 from collections import deque
 
 from ansible_collections.govcloud.lifecycle.plugins.module_utils import evidence as ev
+from ansible_collections.govcloud.lifecycle.plugins.module_utils import _findings as F
 from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import EVIDENCE_OPTIONS
 from ansible_collections.govcloud.lifecycle.plugins.module_utils._promotion_report import PhaseCollector
 
@@ -28,11 +31,6 @@ try:
     import jinja2
 except ImportError:  # the controller always has it (ansible-core dependency); guarded for sanity import tests
     jinja2 = None
-
-try:
-    import yaml
-except ImportError:
-    yaml = None
 
 
 LANGUAGES = ("zh-CN", "en")
@@ -43,6 +41,14 @@ FILE_NAMES = {
     "json": "evidence-records.json",
     "oscal": "oscal-assessment-results.json",
 }
+# Written beside the assessment results whenever OSCAL is asked for: the catalog of our control ids and the
+# level-2 / level-3 profiles the results reference (docs/report.md).
+OSCAL_CATALOG_FILES = {
+    "catalog": "oscal-catalog.json",
+    "profile-2": "oscal-profile-level2.json",
+    "profile-3": "oscal-profile-level3.json",
+}
+PDF_NAME = "evidence-report.pdf"
 # Namespace of every OSCAL uuid: uuid5(this, "<head hash>/<what>") makes two renders of one ledger identical.
 UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:govcloud-lifecycle:report")
 PROP_NS = "urn:govcloud-lifecycle:evidence"
@@ -62,6 +68,9 @@ ARGUMENT_SPEC = dict(
     extra_workdays=dict(type="list", elements="str", default=[]),
     utc_offset=dict(type="str", default="+08:00"),
     recent_records=dict(type="int", default=20),
+    rectification=dict(type="dict", default={}),
+    pdf=dict(type="bool", default=False),
+    chromium=dict(type="path", default="/usr/bin/chromium"),
 )
 REPORT_SPEC = dict(argument_spec=ARGUMENT_SPEC, required_one_of=[("evidence_dir", "application")])
 
@@ -78,30 +87,19 @@ class ReportError(Exception):
 
 # ---------------------------------------------------------------------------------------------- data
 
-def collection_root():
-    # plugins/module_utils/_report.py -> collection root, both installed and in a source checkout
-    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+collection_root = F.collection_root
+data_path = F.data_path
 
 
-def data_path(*parts):
-    return os.path.join(collection_root(), "data", *parts)
-
-
-def _load_yaml(path):
-    if yaml is None:
-        raise ReportError("the report needs PyYAML on the controller")
+def _load_data(*parts):
     try:
-        with open(path, encoding="utf-8") as f:
-            # libyaml when PyYAML has it: the catalogue is ~1 s to parse in pure Python, ~0.1 s with it
-            return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ReportError("cannot read the collection data file %s: %s" % (path, exc))
+        return F.load_data(*parts)
+    except F.FindingsError as exc:
+        raise ReportError(str(exc))
 
 
 def load_catalog():
-    mlps = _load_yaml(data_path("catalog", "mlps_controls.yml"))
-    life = _load_yaml(data_path("catalog", "lifecycle_clauses.yml"))
-    return {"mlps": mlps, "lifecycle": life}
+    return {"mlps": _load_data("catalog", "mlps_controls.yml"), "lifecycle": _load_data("catalog", "lifecycle_clauses.yml")}
 
 
 # -------------------------------------------------------------------------------------------- times
@@ -203,20 +201,6 @@ class _Entity:
             self.decisive = brief
 
 
-def _brief(rec):
-    return {
-        "seq": rec.get("seq"),
-        "ts": rec.get("ts"),
-        "stage": rec.get("stage"),
-        "kind": rec.get("kind"),
-        "party": rec.get("party"),
-        "actor": rec.get("actor"),
-        "result": rec.get("result"),
-        "summary": rec.get("summary") or "",
-        "hash": rec.get("hash") or "",
-    }
-
-
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TS_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
 
@@ -267,16 +251,10 @@ class Aggregator:
             self.clauses[c["id"]] = _Entity(c["id"])
             for s in c.get("stages") or []:
                 self.stage_to_clauses.setdefault(s, []).append(c["id"])
-        self.controls = {}
-        self.ref_to_controls = {}
-        for c in catalog["mlps"]["controls"]:
-            self.controls[c["id"]] = _Entity(c["id"])
-            refs = [c["id"], "%s.%s" % (c["clause"], c["item"]) if c["item"] else c["clause"]]
-            if c.get("l2_id"):
-                refs.append(c["l2_id"])
-                refs.append("7" + refs[1][1:])
-            for ref in refs:
-                self.ref_to_controls.setdefault(ref, []).append(c["id"])
+        # which record proves which control on which host: module_utils/_findings.py, shared with the gate
+        self.book = F.ControlBook(catalog["mlps"], catalog["lifecycle"].get("duties"))
+        self.party_first = {}   # (stage, party) -> brief of its first record: the evidence behind JX-4
+        self.briefs = {}        # seq -> brief of the records the service-time checks (JX-5) rest on
 
     def add(self, rec):
         seq, ts, stage, result = rec.get("seq"), rec.get("ts"), rec.get("stage"), rec.get("result")
@@ -287,7 +265,7 @@ class Aggregator:
         app = rec.get("application")
         self.applications[app] = self.applications.get(app, 0) + 1
         self.results[result] = self.results.get(result, 0) + 1
-        brief = _brief(rec)
+        brief = F.brief(rec)
         self.phases.add(rec)
         if rec.get("kind") == "stage_result" and (rec.get("details") or {}).get("document") == \
                 "certificate_of_sanitization":
@@ -307,9 +285,12 @@ class Aggregator:
                 st["last_day"] = day
             party = rec.get("party")
             st["parties"][party] = st["parties"].get(party, 0) + 1
+            if (stage, party) not in self.party_first:
+                self.party_first[(stage, party)] = brief
         if self.recent.maxlen:
             self.recent.append(brief)
         if stage in self.service:
+            self.briefs[seq] = brief
             self.service[stage].append((day if st is not None else _event_date(rec, self.tz, self._days), seq, result))
         details = rec.get("details")
         if isinstance(details, dict):
@@ -322,22 +303,31 @@ class Aggregator:
         # Control checks roll up into the MLPS table; counting them under their stage's clause as well would
         # let one passing check hide another failing one.
         kind = rec.get("kind")
-        clause_hits = set() if kind == "control_check" else set(self.stage_to_clauses.get(stage, ()))
-        control_hits = set()
+        manual_kinds = ("control_check", "attestation", "risk_acceptance")
+        clause_hits = set() if kind in manual_kinds else set(self.stage_to_clauses.get(stage, ()))
+        control_hits = self.book.add(rec)
         for ref in rec.get("clauses") or ():
             if ref in self.clauses:
                 clause_hits.add(ref)
-            elif ref in self.ref_to_controls:
-                control_hits.update(self.ref_to_controls[ref])
-            else:
+            elif ref not in self.book.index and ref not in self.book.sub_clauses:
                 self.unmapped[ref] = self.unmapped.get(ref, 0) + 1
         for cid in clause_hits:
             self.clauses[cid].add(brief)
-        for cid in control_hits:
-            self.controls[cid].add(brief)
-        self.observations.append((seq, ts, stage, rec.get("kind"), rec.get("party"), rec.get("actor"), result,
+        self.observations.append((seq, ts, stage, kind, rec.get("party"), rec.get("actor"), result,
                                   brief["summary"], brief["hash"], rec.get("artifacts") or (),
-                                  sorted(clause_hits) + sorted(control_hits)))
+                                  F.record_host(rec), control_hits, _method(rec)))
+
+
+def _manual_counts(controls):
+    """The controls a host check cannot decide: attested vs manual check due (the report's closing note)."""
+    manual = [c for c in controls
+              if c["manual"] or any(r["result"] == "manual" or r["attestation"] for r in c["host_rows"])]
+    return {"total": len(manual),
+            "attested": sum(1 for c in manual if c["status"] in ("attested", "met")),
+            "due": sum(1 for c in manual if c["status"] == "manual_due"),
+            "not_applicable": sum(1 for c in manual if c["status"] == "not_applicable"),
+            "other": sum(1 for c in manual if c["status"] in ("gap", "missing")),
+            "ids": [c["id"] for c in manual]}
 
 
 def entity_status(entity, applicable=True):
@@ -452,19 +442,31 @@ def _normalise_verification(v):
 
 
 def derived_status(clause, agg, checks, duties):
+    """(status, why, records) of a clause derived from other tables (JX-4 duties, JX-5 service times).
+
+    The records are the ones the derivation rests on; without any the clause is never met.
+    """
     if clause.get("derived") == "service_times":
+        seqs = sorted(set(s for c in checks for s in c["records"]))
+        records = [agg.briefs[s] for s in seqs if s in agg.briefs]
         states = [c["status"] for c in checks]
         if any(s in ("late", "overdue") for s in states):
-            return "gap", "service_time_exceeded"
-        if any(s in ("met", "open", "due_soon") for s in states):
-            return "met", "service_times_kept"
-        return "missing", "no_service_time_computable"
+            return "gap", "service_time_exceeded", records
+        if records and any(s in ("met", "open", "due_soon") for s in states):
+            return "met", "service_times_kept", records
+        return "missing", "no_service_time_computable", records
     if clause.get("derived") == "duties":
         active = [s for s, st in agg.stage_stats.items() if st["count"]]
+        records = sorted((agg.party_first[(s, duties[s])] for s in active
+                          if duties.get(s) and (s, duties[s]) in agg.party_first), key=lambda b: b["seq"])
         if not active:
-            return "missing", "no_records"
+            return "missing", "no_records", []
         wrong = [s for s in active if duties.get(s) and not agg.stage_stats[s]["parties"].get(duties[s])]
-        return ("gap", "expected_party_absent") if wrong else ("met", "expected_parties_acted")
+        if wrong:
+            return "gap", "expected_party_absent", records
+        if not records:
+            return "missing", "no_records", []
+        return "met", "expected_parties_acted", records
     return None
 
 
@@ -531,6 +533,22 @@ def _file_sha256(path):
         return None
 
 
+def _json_findings(model):
+    """The per-control, per-host results and the rectification items of the JSON export."""
+    return {
+        "as_of": model["as_of"],
+        "mlps_level": model["level"],
+        "controls": [{"id": c["id"], "status": c["status"], "why": c["why"], "records": c["seqs"],
+                      "hosts": [{"host": r["host"], "status": r["state"], "why": r["why"], "decisive_record": r["seq"],
+                                 "records": r["seqs"], "attestation": r["attestation"]} for r in c["host_rows"]]}
+                     for c in model["controls"]],
+        "clauses": [{"id": c["id"], "status": c["status"], "why": c["why"], "records": c["seqs"]}
+                    for c in model["clauses"]],
+        "rectification": model["rectification"],
+        "manual_controls": model["manual"],
+    }
+
+
 def _dumps(obj):
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -555,6 +573,17 @@ def _prop(name, value):
 
 def _props(*pairs):
     return [p for p in (_prop(n, v) for n, v in pairs) if p]
+
+
+def _method(rec):
+    """How an observation was made (OSCAL methods): automated checks TEST, a manual check as its attestation
+    says (EXAMINE documents / INTERVIEW people / TEST), everything else EXAMINE."""
+    if rec.get("kind") == "control_check":
+        return "TEST"
+    details = rec.get("details") if isinstance(rec.get("details"), dict) else {}
+    if rec.get("kind") == "attestation" and details.get("method") in ("examine", "interview", "test"):
+        return details["method"].upper()
+    return "EXAMINE"
 
 
 class Report:
@@ -669,12 +698,16 @@ class Report:
                                   % (self.ledger_dir, type(exc).__name__, exc))
             if agg.count == 0:
                 raise ReportError("application: no records for %r in %s" % (self.p.get("application"), self.ledger_dir))
-            if json_sink:
-                json_sink.write("\n],\"record_count\":%d}\n" % agg.count)
-                files["json"] = json_sink.finish()
-
             model = self._model(catalog, agg, head_seq, head_hash, verification)
+            if json_sink:
+                json_sink.write("\n],\"record_count\":%d,%s}\n" % (agg.count, _dumps(_json_findings(model))[1:-1]))
+                files["json"] = json_sink.finish()
             if "oscal" in self.formats:
+                for name, doc in oscal_catalog_documents(catalog).items():
+                    sink = _Sink(os.path.join(dest, OSCAL_CATALOG_FILES[name]), self.check_mode)
+                    sinks.append(sink)
+                    sink.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+                    files["oscal_" + name.replace("-", "")] = sink.finish()
                 sink = _Sink(paths["oscal"], self.check_mode)
                 sinks.append(sink)
                 self._write_oscal(sink, model, agg, head_hash)
@@ -686,6 +719,8 @@ class Report:
                                     for k, v in sorted(files.items())]
                 sink.write(self._render_html(model))
                 files["html"] = sink.finish()
+            if self.p.get("pdf"):
+                files["pdf"] = self._pdf(dest, files.get("html"))
         except OSError as exc:
             for s in sinks:
                 s.abort()
@@ -696,7 +731,7 @@ class Report:
             raise
 
         summary = {k: sum(1 for r in model["clauses"] + model["controls"] if r["status"] == k)
-                   for k in ("met", "gap", "missing", "not_applicable")}
+                   for k in ("met", "attested", "manual_due", "gap", "missing", "not_applicable")}
         return {
             "changed": any(f["changed"] for f in files.values()),
             "dest": dest,
@@ -711,7 +746,58 @@ class Report:
             "service_checks": model["service_checks"],
             "mlps_level": model["level"],
             "language": self.lang,
+            "manual_controls": model["manual"],
+            "rectification": {k: model["rectification"][k]
+                              for k in ("open", "overdue", "open_blocking", "due_days", "blocking")},
         }
+
+    # --- PDF
+
+    def _pdf(self, dest, html):
+        """The HTML report printed to PDF by headless Chromium (its print stylesheet), beside the HTML.
+
+        Chromium stamps the creation time into every PDF, so the PDF is printed again only when the HTML
+        changed or the PDF is missing: a rerun over the same ledger changes nothing.
+        """
+        if html is None:
+            raise ReportError("pdf: the PDF is printed from the HTML report; add html to formats")
+        path = os.path.join(dest, PDF_NAME)
+        browser = self.p.get("chromium") or "/usr/bin/chromium"
+        if not (os.path.isfile(browser) and os.access(browser, os.X_OK)):
+            found = shutil.which(os.path.basename(browser)) if os.sep not in browser else None
+            if not found:
+                raise ReportError(
+                    "pdf: no Chromium at %s to print the PDF (install the Debian package chromium, as "
+                    "tools/bootstrap/apt-packages.txt does, or set the chromium option); the HTML, JSON and "
+                    "OSCAL files were written" % browser)
+            browser = found
+        before = _file_sha256(path)
+        if before is not None and not html["changed"]:
+            return {"path": path, "sha256": before, "changed": False, "before_sha256": before}
+        if self.check_mode:
+            return {"path": path, "sha256": None, "changed": True, "before_sha256": before}
+        work = tempfile.mkdtemp(prefix=".pdf.", dir=dest)
+        try:
+            tmp = os.path.join(work, PDF_NAME)
+            cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                   "--user-data-dir=" + os.path.join(work, "profile"), "--no-pdf-header-footer",
+                   "--print-to-pdf=" + tmp, "file://" + os.path.abspath(html["path"])]
+            try:
+                # the report runs on the controller inside an action plugin: there is no AnsibleModule here
+                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300,  # pylint: disable=ansible-bad-function
+                                      check=False)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise ReportError("pdf: %s could not print the report: %s" % (browser, exc))
+            if proc.returncode != 0 or not os.path.isfile(tmp) or os.path.getsize(tmp) == 0:
+                tail = " ".join((proc.stderr or "").strip().splitlines()[-3:])
+                raise ReportError("pdf: %s exited %d without a PDF: %s" % (browser, proc.returncode, tail))
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        after = _file_sha256(path)
+        return {"path": path, "sha256": after, "changed": True, "before_sha256": before}
 
     # --- model
 
@@ -746,23 +832,17 @@ class Report:
         for c in catalog["lifecycle"]["clauses"]:
             ent = agg.clauses[c["id"]]
             derived = derived_status(c, agg, checks, duties) if ent.count == 0 else None
-            status, why = derived or entity_status(ent)
-            clauses.append({"id": c["id"], "zh": c["zh"], "en": c["en"], "stages": c.get("stages") or [],
-                            "status": status, "why": why, "count": ent.count,
-                            "records": list(reversed(ent.recent)), "seqs": ent.seqs,
-                            "oscal_id": oscal_control_id("jx", c["id"])})
-        names = {c["id"]: c for c in catalog["mlps"]["clauses"]}
-        controls = []
-        for c in catalog["mlps"]["controls"]:
-            ent = agg.controls[c["id"]]
-            applicable = level is None or level in c["levels"]
-            status, why = entity_status(ent, applicable)
-            controls.append({"id": c["id"], "clause": c["clause"], "clause_zh": names[c["clause"]]["zh"],
-                             "clause_en": names[c["clause"]]["en"], "levels": c["levels"],
-                             "requirement": c["requirement"], "manual": c.get("manual", False),
-                             "status": status, "why": why, "count": ent.count,
-                             "records": list(reversed(ent.recent)), "seqs": ent.seqs,
-                             "oscal_id": oscal_control_id("mlps", c["id"])})
+            if derived:
+                status, why, recs = derived
+                row = {"count": len(recs), "records": list(reversed(recs[-RECORDS_PER_ROW:])),
+                       "seqs": [r["seq"] for r in recs]}
+            else:
+                status, why = entity_status(ent)
+                row = {"count": ent.count, "records": list(reversed(ent.recent)), "seqs": ent.seqs}
+            row.update({"id": c["id"], "zh": c["zh"], "en": c["en"], "stages": c.get("stages") or [],
+                        "status": status, "why": why, "oscal_id": oscal_control_id("jx", c["id"])})
+            clauses.append(row)
+        controls, hosts, rectification = self._controls(catalog, agg, level, today)
 
         stage_terms = getattr(ev, "STAGE_TERMS", {}) or {}
         timeline = []
@@ -788,6 +868,9 @@ class Report:
             "results": sorted(agg.results.items(), key=lambda kv: str(kv[0])),
             "head_seq": head_seq, "head_hash": head_hash, "verification": _normalise_verification(verification),
             "timeline": timeline, "clauses": clauses, "controls": controls,
+            "hosts": hosts, "rectification": rectification,
+            "manual": _manual_counts(controls),
+            "clause_only": {k: list(reversed(v[-RECORDS_PER_ROW:])) for k, v in agg.book.clause_only.items()},
             "mlps_clauses": catalog["mlps"]["clauses"],
             "duties": duty_rows, "parties": parties,
             "party_terms": getattr(ev, "PARTY_TERMS", None) or {},
@@ -800,6 +883,50 @@ class Report:
                                                   "assessment_interval_months")},
         }
 
+    def _controls(self, catalog, agg, level, today):
+        """Control rows (host x result), the host view and the rectification items, from the shared book."""
+        book = agg.book
+        names = {c["id"]: c for c in catalog["mlps"]["clauses"]}
+        try:
+            options = F.rectification_options(self.p.get("rectification"))
+        except F.FindingsError as exc:
+            raise ReportError(str(exc))
+        controls = []
+        per_host = {}
+        for c in catalog["mlps"]["controls"]:
+            applicable = level is None or level in c["levels"]
+            summary = book.control_summary(c["id"], today, applicable)
+            records = book.records.get(c["id"], [])
+            latest = {}
+            for host, b in records:
+                latest.setdefault(book.host_key(host), []).append(b)
+            shown = []
+            for row in summary["hosts"]:
+                row["label"] = row["host"] or "-"
+                per_host.setdefault(row["host"], []).append(dict(row, control=c["id"], requirement=c["requirement"],
+                                                                 title=c["title"]))
+            for host in sorted(latest):
+                shown.extend(reversed(latest[host][-2:]))  # the newest two of every host
+            shown.sort(key=lambda b: -b["seq"])
+            controls.append({"id": c["id"], "clause": c["clause"], "clause_zh": names[c["clause"]]["zh"],
+                             "clause_en": names[c["clause"]]["en"], "levels": c["levels"], "title": c["title"],
+                             "requirement": c["requirement"], "manual": c.get("manual", False),
+                             "status": summary["state"], "why": summary["why"], "count": len(records),
+                             "host_rows": summary["hosts"], "met_hosts": summary["met_hosts"],
+                             "host_count": summary["host_count"],
+                             "records": shown[:max(RECORDS_PER_ROW, 2 * len(latest))],
+                             "seqs": sorted(set(b["seq"] for _h, b in records)),
+                             "severity": book.severity.get(c["id"], F.DEFAULT_SEVERITY),
+                             "oscal_id": oscal_control_id("mlps", c["id"])})
+        hosts = [{"host": h, "label": h or "-", "rows": rows,
+                  "counts": dict((s, sum(1 for r in rows if r["state"] == s)) for s in F.STATES)}
+                 for h, rows in sorted(per_host.items())]
+        items = book.items(today, options["due_days"], options["blocking"], level)
+        return controls, hosts, {"items": items, "due_days": options["due_days"], "blocking": options["blocking"],
+                                 "open": sum(1 for i in items if i["status"] == "open"),
+                                 "overdue": sum(1 for i in items if i["overdue"]),
+                                 "open_blocking": len(F.open_blocking(items))}
+
     # --- HTML
 
     def _render_html(self, model):
@@ -807,7 +934,7 @@ class Report:
             loader=jinja2.FileSystemLoader(data_path("report")),
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             keep_trailing_newline=True)
-        i18n = _load_yaml(data_path("report", "i18n.yml"))
+        i18n = _load_data("report", "i18n.yml")
         lang = self.lang
 
         def t(key, *args):
@@ -853,6 +980,12 @@ class Report:
             parties.append({"uuid": party_uuid[p], "type": "organization", "name": name,
                             "props": _props(("party-role", p))})
         title = "Evidence assessment results" + (" - %s" % model["application"] if model["application"] else "")
+        level = model["level"]
+        profile_name = OSCAL_CATALOG_FILES["profile-%d" % (level if level in (2, 3) else 3)]
+        refs = {"catalog": _uuid(head_hash, "resource/catalog"), "profile": _uuid(head_hash, "resource/profile")}
+        host_uuid = {h["host"]: _uuid(head_hash, "host/" + h["host"]) for h in model["hosts"] if h["host"]}
+        inventory = [{"uuid": host_uuid[h], "description": "Host %s (inventory hostname)" % h,
+                      "props": _props(("inventory-hostname", h))} for h in sorted(host_uuid)]
         doc = {"assessment-results": {
             "uuid": _uuid(head_hash, "assessment-results"),
             "metadata": {
@@ -861,6 +994,8 @@ class Report:
                 "version": "ledger-seq-%d" % model["head_seq"],
                 "oscal-version": OSCAL_VERSION,
                 "props": _props(("ledger-head-hash", head_hash), ("ledger-head-seq", model["head_seq"])),
+                "links": [{"href": "#" + refs["catalog"], "rel": "reference"},
+                          {"href": "#" + refs["profile"], "rel": "reference"}],
                 "parties": parties,
             },
             "import-ap": {"href": "#" + ledger_res,
@@ -878,7 +1013,8 @@ class Report:
                                 ("ledger-head-hash", head_hash),
                                 ("anchor-checked", "true" if anchor.get("checked") else "false"),
                                 ("anchor-ok", {True: "true", False: "false"}.get(anchor.get("ok"), "unknown"))),
-                "reviewed-controls": {"control-selections": [selection]},
+                "reviewed-controls": {"description": "Controls of the profile %s (catalog %s)." % (
+                    profile_name, OSCAL_CATALOG_FILES["catalog"]), "control-selections": [selection]},
                 "observations": "@@OBSERVATIONS@@",
                 "findings": "@@FINDINGS@@",
             }],
@@ -887,9 +1023,18 @@ class Report:
                 "title": "Evidence ledger (SHA-256 hash chain)",
                 "description": "Append-only evidence ledger; every observation cites the hash of its record.",
                 "props": _props(("ledger-head-hash", head_hash), ("ledger-head-seq", model["head_seq"])),
+            }, {
+                "uuid": refs["catalog"], "title": "Control catalog (OSCAL)",
+                "description": "The catalog the reviewed control ids resolve in.",
+                "rlinks": [{"href": OSCAL_CATALOG_FILES["catalog"], "media-type": "application/oscal.catalog+json"}],
+            }, {
+                "uuid": refs["profile"], "title": "Baseline profile of the application's MLPS level (OSCAL)",
+                "rlinks": [{"href": profile_name, "media-type": "application/oscal.profile+json"}],
             }]},
         }}
         result = doc["assessment-results"]["results"][0]
+        if inventory:
+            result["local-definitions"] = {"inventory-items": inventory}
         for key in ("props",):
             if not result[key]:
                 del result[key]
@@ -902,21 +1047,30 @@ class Report:
         obs_uuid = {}
         for obs in agg.observations:
             obs_uuid[obs[0]] = u = _uuid(head_hash, "observation/%d" % obs[0])
-            sink.write(sep + _compact(self._observation(obs, u, party_uuid)))
+            sink.write(sep + _compact(self._observation(obs, u, party_uuid, host_uuid)))
             sep = ",\n"
         sink.write("\n  ]" + middle + "[")
         sep = "\n"
-        for row in model["clauses"] + model["controls"]:
+        for row in model["clauses"]:
             if row["status"] != "not_applicable":
                 sink.write(sep + _compact(self._finding(row, head_hash, obs_uuid)))
                 sep = ",\n"
+        for row in model["controls"]:
+            if row["status"] == "not_applicable":
+                continue
+            for hrow in row["host_rows"]:
+                if hrow["state"] != "not_applicable":
+                    seqs = [b["seq"] for host, b in agg.book.records.get(row["id"], ())
+                            if agg.book.host_key(host) in (hrow["host"], "")]
+                    sink.write(sep + _compact(self._host_finding(row, hrow, seqs, head_hash, obs_uuid)))
+                    sep = ",\n"
         sink.write("\n  ]" + tail + "\n")
 
     @staticmethod
-    def _observation(obs, obs_uuid, party_uuid):
+    def _observation(obs, obs_uuid, party_uuid, host_uuid):
         # Kept lean: 100,000 of these make up most of the document. Stage and kind are in the title, the
         # clauses a record supports are the findings' related-observations.
-        seq, ts, stage, kind, party, actor, result, summary, rhash, artifacts, _refs = obs
+        seq, ts, stage, kind, party, actor, result, summary, rhash, artifacts, host, _controls, method = obs
         evidence = [{"description": "Evidence ledger record #%d" % seq,
                      "props": [{"name": "record-hash", "ns": PROP_NS, "value": rhash}]}]
         for a in artifacts:
@@ -928,12 +1082,38 @@ class Report:
             "title": "#%d %s/%s" % (seq, stage, kind),
             "description": summary or "%s %s" % (stage, kind),
             "props": _props(("result", result), ("actor", actor or "")),
-            "methods": ["TEST" if kind == "control_check" else "EXAMINE"],
+            "methods": [method],
             "collected": ts if _TS_RE.fullmatch(ts or "") else iso_z(parse_ts(ts)),
             "relevant-evidence": evidence,
         }
         if party in party_uuid:
             out["origins"] = [{"actors": [{"type": "party", "actor-uuid": party_uuid[party]}]}]
+        if host in host_uuid:
+            out["subjects"] = [{"subject-uuid": host_uuid[host], "type": "inventory-item"}]
+        return out
+
+    @staticmethod
+    def _host_finding(row, hrow, seqs, head_hash, obs_uuid):
+        """One finding per control per host: the host's latest result, the records behind it."""
+        host = hrow["host"] or "application (system-level)"
+        state = "satisfied" if hrow["state"] in ("met", "attested") else "not-satisfied"
+        att = hrow["attestation"]
+        text = "%s on %s: %s (%s)" % (row["id"], host, hrow["state"], hrow["why"])
+        if att and hrow["state"] in ("attested", "gap", "not_applicable"):
+            text += "; attested by %s (%s) on %s, ref %s, valid until %s" % (
+                att.get("by"), att.get("role"), att.get("date"), att.get("reference"), att.get("valid_until"))
+        if hrow["seq"]:
+            text += "; decisive record #%d" % hrow["seq"]
+        out = {
+            "uuid": _uuid(head_hash, "finding/%s/%s" % (row["oscal_id"], hrow["host"])),
+            "title": "%s %s — %s" % (row["id"], row["title"], host),
+            "description": text,
+            "props": _props(("status", hrow["state"]), ("control", row["id"]), ("host", hrow["host"] or "-"),
+                            ("control-status", row["status"])),
+            "target": {"type": "objective-id", "target-id": row["oscal_id"], "status": {"state": state}},
+        }
+        if seqs:
+            out["related-observations"] = [{"observation-uuid": obs_uuid[s]} for s in sorted(set(seqs))]
         return out
 
     @staticmethod
@@ -952,6 +1132,80 @@ class Report:
         if row["seqs"]:
             out["related-observations"] = [{"observation-uuid": obs_uuid[s]} for s in row["seqs"]]
         return out
+
+
+def _catalog_uuid(catalog, what):
+    cat = catalog["mlps"].get("catalog") or {}
+    return str(uuid.uuid5(UUID_NAMESPACE, "catalog/%s/%s/%s" % (cat.get("version"), cat.get("last_modified"), what)))
+
+
+def oscal_catalog_documents(catalog):
+    """OSCAL 1.1.2 catalog of the GB/T 22239 controls and the JX lifecycle clauses, with level-2/3 profiles.
+
+    Ids, titles and requirement wording are this collection's own paraphrase (data/catalog), never the
+    standard's text.
+    """
+    mlps, life = catalog["mlps"], catalog["lifecycle"]
+    head = mlps.get("catalog") or {}
+    modified = iso_z(parse_ts(head.get("last_modified") or "2026-01-01T00:00:00Z"))
+    version = str(head.get("version") or "1")
+    sev = {}
+    for level, ids in (mlps.get("severity") or {}).items():
+        for cid in ids or ():
+            sev[cid] = level
+    remarks = ("Control ids, titles and requirement statements are govcloud.lifecycle's own paraphrase for "
+               "assessing a Linux guest; they are not the text of GB/T 22239-2019 or of the Jiangxi standard.")
+    groups = []
+    for clause in mlps["clauses"]:
+        controls = []
+        for c in mlps["controls"]:
+            if c["clause"] != clause["id"]:
+                continue
+            cid = oscal_control_id("mlps", c["id"])
+            controls.append({
+                "id": cid, "class": "mlps-control", "title": c["title"],
+                "props": [{"name": "label", "value": c["id"]}] + _props(
+                    ("levels", " ".join("L%d" % lv for lv in c["levels"])), ("level-2-id", c.get("l2_id") or ""),
+                    ("assessment", "manual" if c.get("manual") else "automated"),
+                    ("severity", sev.get(c["id"], F.DEFAULT_SEVERITY))),
+                "parts": [{"id": cid + "_smt", "name": "statement", "prose": c["requirement"]}],
+            })
+        groups.append({"id": oscal_control_id("mlps", clause["id"]), "class": "clause",
+                       "title": "%s %s %s" % (clause["id"], clause["zh"], clause["en"]), "controls": controls})
+    groups.append({"id": "jx", "class": "lifecycle", "title": "电子政务云平台应用系统上线规范 lifecycle clauses (JX ids)",
+                   "controls": [{"id": oscal_control_id("jx", c["id"]), "class": "lifecycle-clause",
+                                 "title": "%s %s" % (c["zh"], c["en"]),
+                                 "props": [{"name": "label", "value": c["id"]}],
+                                 "parts": [{"id": oscal_control_id("jx", c["id"]) + "_smt", "name": "statement",
+                                            "prose": "Evidence of the lifecycle step %s (%s) for stages: %s." % (
+                                                c["en"], c["zh"], ", ".join(c.get("stages") or []) or
+                                                "derived (%s)" % c.get("derived"))}]}
+                                for c in life["clauses"]]})
+    docs = {"catalog": {"catalog": {
+        "uuid": _catalog_uuid(catalog, "catalog"),
+        "metadata": {"title": "GB/T 22239-2019 computing-environment controls (Linux guest) and Jiangxi lifecycle "
+                              "clauses, as govcloud.lifecycle assesses them",
+                     "last-modified": modified, "version": version, "oscal-version": OSCAL_VERSION,
+                     "remarks": remarks},
+        "groups": groups,
+        "back-matter": {"resources": [{"uuid": _catalog_uuid(catalog, "source"),
+                                       "title": "GB/T 22239-2019 信息安全技术 网络安全等级保护基本要求",
+                                       "description": "The standard these controls are derived from (not "
+                                                      "reproduced here)."}]},
+    }}}
+    for level in (2, 3):
+        ids = [oscal_control_id("mlps", c["id"]) for c in mlps["controls"] if level in c["levels"]]
+        ids += [oscal_control_id("jx", c["id"]) for c in life["clauses"]]
+        docs["profile-%d" % level] = {"profile": {
+            "uuid": _catalog_uuid(catalog, "profile-%d" % level),
+            "metadata": {"title": "MLPS level %d (等保%s级) baseline of govcloud.lifecycle" % (level, "二三"[level - 2]),
+                         "last-modified": modified, "version": version, "oscal-version": OSCAL_VERSION,
+                         "remarks": "%d GB/T 22239 controls required at level %d, and the lifecycle clauses. %s"
+                                    % (len(ids) - len(life["clauses"]), level, remarks)},
+            "imports": [{"href": OSCAL_CATALOG_FILES["catalog"], "include-controls": [{"with-ids": ids}]}],
+            "merge": {"as-is": True},
+        }}
+    return docs
 
 
 def run(params, check_mode=False):

@@ -165,6 +165,41 @@ KIND_SCHEMAS = {
         "result": lambda d: "info",
     },
 }
+# Manual checks (人工核查) and risk acceptance (风险接受): docs/evidence.md; the report and the promotion gate read
+# them through module_utils/_findings.py, playbooks/record_attestations.yml records them from a validated file.
+ATTESTATION_RESULTS = {"met": "pass", "not_met": "fail", "not_applicable": "info"}
+ATTESTATION_METHODS = ("examine", "interview", "test")
+
+
+def _attestation_check(d):
+    if d["result"] == "not_applicable" and not str(d.get("reason") or "").strip():
+        raise EvidenceError("details.reason: a manual check found not applicable needs the reason")
+    if d["valid_until"] < d["date"]:
+        raise EvidenceError("details.valid_until: %s is before the check's date %s" % (d["valid_until"], d["date"]))
+
+
+def _acceptance_check(d):
+    if d["expires"] < d["date"]:
+        raise EvidenceError("details.expires: %s is before the acceptance's date %s" % (d["expires"], d["date"]))
+
+
+KIND_SCHEMAS.update({
+    "attestation": {
+        "zh": "人工核查", "stage": "security_assessment", "party": "customer",
+        "required": {"control": "str", "result": tuple(ATTESTATION_RESULTS), "attested_by": "str", "role": "str",
+                     "date": "date", "reference": "str", "valid_until": "date"},
+        "optional": {"reason": "str", "hosts": "list", "method": ATTESTATION_METHODS, "name": "str", "notes": "str"},
+        "result": lambda d: ATTESTATION_RESULTS[d["result"]],
+        "check": _attestation_check,
+    },
+    "risk_acceptance": {
+        "zh": "风险接受", "stage": "security_assessment", "party": "customer",
+        "required": {"control": "str", "accepted_by": "str", "reason": "str", "date": "date", "expires": "date"},
+        "optional": {"hosts": "list", "role": "str", "reference": "str", "name": "str"},
+        "result": lambda d: "pass",
+        "check": _acceptance_check,
+    },
+})
 # Kinds callers may record; "witness" is written by the ledger itself, into the witness ledger only.
 KINDS = tuple(k for k in KIND_SCHEMAS if k != "witness")
 
@@ -466,6 +501,8 @@ def validate_details(kind, details):
             if not isinstance(item, (str, dict)) or (isinstance(item, dict) and not item.get("name")):
                 raise EvidenceError("details.items[%d]: each handover item is a name or a mapping with 'name' "
                                     "(and description, format)" % i)
+    if schema.get("check"):
+        schema["check"](details)
     if kind == "trial_completion" and details["end_date"] < details["start_date"]:
         raise EvidenceError("details.end_date: %s is before start_date %s" % (details["end_date"], details["start_date"]))
     return details

@@ -385,6 +385,18 @@ SCHEMA = {
                         required=("authority", "ref", "date"),
                     ),
                 ),
+                "rectification": _object(
+                    "整改 rectification items (docs/evidence.md): when an item is due and which severities hold "
+                    "up the promotion gate.",
+                    {
+                        "due_days": {"type": "integer", "minimum": 1, "maximum": 365,
+                                     "description": "整改期限 days from an item's opening to its due date (default 30)."},
+                        "blocking": _list(
+                            "阻断级别 severities whose open items block formal operation (default [high]).",
+                            {"type": "string", "enum": ["high", "medium", "low"]},
+                        ),
+                    },
+                ),
             },
             required=(
                 "schema_version", "id", "name", "description", "owning_unit", "contacts", "responsible",

@@ -40,7 +40,7 @@ options:
     type: list
     elements: str
     choices: [application, approval, security_assessment, mlps_assessment, filing, trial_completion, data_handover,
-              wipe, stage_result, gate, control_check, task, evidence_gap, note]
+              wipe, stage_result, gate, control_check, task, evidence_gap, note, attestation, risk_acceptance]
   clause:
     description:
       - Only records citing one of these clauses or a sub-clause of them (V(8.1.4) matches V(8.1.4.1.a)).

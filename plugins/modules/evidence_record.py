@@ -78,10 +78,14 @@ options:
         C(confirmed_by), C(confirmation_date).
       - V(wipe) (数据清除) C(method), C(verification).
       - V(gate) (阶段门禁) C(target_stage); written by M(govcloud.lifecycle.lifecycle_gate).
+      - V(attestation) (人工核查, result of a manual check) C(control), C(result) [V(met), V(not_met), V(not_applicable)],
+        C(attested_by), C(role), C(date), C(reference), C(valid_until); C(reason) when not applicable; record it
+        through C(playbooks/record_attestations.yml), which validates the whole file first.
+      - V(risk_acceptance) (风险接受) C(control), C(accepted_by), C(reason), C(date), C(expires).
       - V(stage_result), V(control_check), V(task), V(evidence_gap), V(note) have free-form details.
     type: str
     choices: [application, approval, security_assessment, mlps_assessment, filing, trial_completion, data_handover,
-              wipe, stage_result, gate, control_check, task, evidence_gap, note]
+              wipe, stage_result, gate, control_check, task, evidence_gap, note, attestation, risk_acceptance]
   stage:
     description:
       - Lifecycle stage (阶段) the record belongs to. Defaults to the kind's own stage (e.g. V(filing) for

@@ -65,6 +65,15 @@ options:
     type: list
     elements: dict
     default: []
+  rectification:
+    description:
+      - The manifest's C(application.rectification) block for the requirement "no open blocking rectification
+        item" (target stage V(formal_operation)). C(due_days) (default 30) sets when an item becomes overdue,
+        C(blocking) (default V([high])) the severities that hold the gate. Items are derived from the ledger;
+        a failed control on a host opens one, a later passing check of it on that host or a valid risk
+        acceptance (kind V(risk_acceptance)) closes it (docs/evidence.md).
+    type: dict
+    default: {}
   as_of:
     description:
       - Evaluate time windows as of this UTC date or time instead of now (rehearsals, audits after the fact).

@@ -19,11 +19,18 @@ description:
     备案 within O(filing_window_days) days of formal operation, periodic 等保测评).
   - C(evidence-records.json) - every record as stored (canonical JSON, one per line) with the head and the
     verification result.
-  - C(oscal-assessment-results.json) - a NIST OSCAL 1.1.2 assessment-results document; every clause and control
-    is a finding, every record an observation citing its hash. UUIDs derive from the ledger head, so rendering
-    the same ledger twice gives byte-identical files (and the second run reports no change).
-  - The status of a clause or control comes from its newest decisive record (V(pass)/V(changed) = met,
-    V(fail)/V(gap) = gap); no record = missing. See C(docs/report.md) for every rule.
+  - C(oscal-assessment-results.json) - a NIST OSCAL 1.1.2 assessment-results document; one finding per clause
+    and per control per host (hosts are inventory items), every record an observation citing its hash, with
+    its method (TEST for automated checks, EXAMINE/INTERVIEW for attestations). Beside it
+    C(oscal-catalog.json) (our 77 control ids and the lifecycle clauses, our paraphrase) and the level-2/3
+    profiles C(oscal-profile-level2.json), C(oscal-profile-level3.json) the results reference. UUIDs derive
+    from the ledger head, so rendering the same ledger twice gives byte-identical files (and the second run
+    reports no change).
+  - A record is evidence for a control when C(details.control) or C(clauses) name that control (never for its
+    siblings in the sub-clause). Per control and host the newest decisive record decides (met, met by
+    attestation (人工核查), manual check due, gap, or no record = never met). Rectification items (整改项) are
+    derived from the same records. See C(docs/report.md) for every rule.
+  - O(pdf) prints the HTML to C(evidence-report.pdf) with headless Chromium (the print stylesheet).
   - Runs on the controller (action plugin); a missing ledger, a damaged database or an unwritable O(dest) fail
     with a message naming the option. Never creates a ledger.
 author:
@@ -121,6 +128,24 @@ options:
       - How many of the newest records the HTML lists; all records are in the JSON export.
     type: int
     default: 20
+  rectification:
+    description:
+      - The manifest's C(application.rectification) block, C(due_days) (default 30) and C(blocking) severities
+        (default V([high])), for the rectification items (整改项) section.
+    type: dict
+    default: {}
+  pdf:
+    description:
+      - Also print the HTML report to C(evidence-report.pdf) with headless Chromium. Printed again only when
+        the HTML changed. Fails with a message naming O(chromium) where no Chromium is found (the other files
+        are written all the same).
+    type: bool
+    default: false
+  chromium:
+    description:
+      - The Chromium executable that prints the PDF.
+    type: path
+    default: /usr/bin/chromium
 seealso:
   - module: govcloud.lifecycle.evidence_verify
   - module: govcloud.lifecycle.evidence_record

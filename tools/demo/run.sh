@@ -68,6 +68,9 @@ play playbooks/record_security_assessment.yml -e "govcloud_security_assessor_org
 play playbooks/record_mlps_assessment.yml -e "govcloud_mlps_assessor_org=${DEMO_MLPS_ORG:-江西神舟信息安全评估中心}" \
   -e govcloud_mlps_report_number=36010099000-26001-26-0101-01 -e "govcloud_mlps_date=$today" \
   -e govcloud_mlps_conclusion=basically_compliant -e govcloud_mlps_level=3
+step "人工核查 manual checks: the example's attestations file (inventories/example/attestations.yml)"
+play playbooks/record_attestations.yml
+
 step "审批 the supervisor's approval the manifest names for going into operation"
 play playbooks/approve.yml -e govcloud_approval_approver=王建国 -e govcloud_approval_decision=approved \
   -e govcloud_approval_subject=promotion -e "govcloud_approval_reference=赣自然资函〔2026〕58号"
@@ -81,7 +84,7 @@ play playbooks/record_filing.yml -e govcloud_filing_number=36010013001-26001 \
 
 step "证据报告 auditor report: verify the chain, render HTML (zh-CN and en), JSON and OSCAL"
 play playbooks/evidence_verify.yml
-play playbooks/report.yml
+play playbooks/report.yml -e govcloud_report_pdf=true
 play playbooks/report.yml -e govcloud_report_language=en
 
 step "done: auditor report in reports/ (zh-CN) and reports/<app>/en/; evidence in evidence/; hand-over in handover/"

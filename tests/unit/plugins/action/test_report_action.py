@@ -59,12 +59,13 @@ def test_report_through_ansible_playbook(tmp_path):
 
     predict = tasks["predict"]
     assert predict["changed"] is True and predict["msg"].startswith("would write")
-    assert set(predict["diff"]["after"]) == {"html", "json", "oscal"}
+    # the OSCAL catalog and the two profiles the assessment results reference are written beside them
+    assert set(predict["diff"]["after"]) == {"html", "json", "oscal", "oscal_catalog", "oscal_profile2", "oscal_profile3"}
     assert tasks["write"]["changed"] is True
     assert {k: v["sha256"] for k, v in tasks["write"]["files"].items()} == \
         {k: v["sha256"] for k, v in predict["files"].items()}
     assert tasks["again"]["changed"] is False and tasks["again check"]["changed"] is False
-    assert sorted(os.listdir(out)) == sorted(C.R.FILE_NAMES.values())
+    assert sorted(os.listdir(out)) == sorted(list(C.R.FILE_NAMES.values()) + list(C.R.OSCAL_CATALOG_FILES.values()))
 
     for name, needle in (("bad language", "language"), ("missing ledger", "evidence_dir:"),
                          ("corrupted ledger", "evidence_dir:"), ("unwritable dest", "dest:")):

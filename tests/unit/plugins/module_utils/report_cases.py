@@ -51,12 +51,16 @@ def lifecycle(app=APP, level=3, approval_date="2026-03-06", filing_date="2026-05
              summary="Isolated tenant network and security groups", targets=["net:zwfw-portal-app"]),
         dict(kind="task", stage="deployment", party="customer", result="changed", summary="Servers and volumes created",
              targets=["server:web-1", "server:db-1"]),
+        # shaped like baseline_hardening's records: the sub-clause in clauses, the control in details
         dict(kind=ctl, stage="hardening", party="customer", result="pass", clauses=["8.1.4.1.a"],
-             summary="Identification controls verified", targets=["web-1"]),
+             summary="8.1.4.1.a-01 | User names and UIDs are unique: pass", targets=["web-1"],
+             details={"control": "8.1.4.1.a-01", "level": level, "mode": "enforce"}),
         dict(kind=ctl, stage="hardening", party="customer", result="fail" if gap_control else "pass",
-             clauses=["8.1.4.1.b"], summary="Login-failure lockout not configured", targets=["web-1"]),
-        dict(kind=ctl, stage="hardening", party="customer", result="pass", clauses=["8.1.4.3.a", "8.1.4.3.b"],
-             summary="auditd running with identity rules", targets=["web-1"],
+             clauses=["8.1.4.1.b"], summary="8.1.4.1.b-01 | Lock account after failed logins: fail",
+             targets=["web-1"], details={"control": "8.1.4.1.b-01", "level": level, "mode": "enforce"}),
+        dict(kind=ctl, stage="hardening", party="customer", result="pass", clauses=["8.1.4.3.a"],
+             summary="8.1.4.3.a-01 | Run the audit daemon from boot: pass", targets=["web-1"],
+             details={"control": "8.1.4.3.a-01", "level": level, "mode": "enforce"},
              artifacts=[{"name": "auditctl-l.txt", "sha256": "ab" * 32}]),
         dict(kind="trial_completion", summary="Trial run completed",
              details={"start_date": "2026-03-20", "end_date": "2026-04-10", "conclusion": "completed"}),
@@ -98,3 +102,27 @@ def build_ledger(directory, records=None, extra=0):
 
 def render(ledger_dir, dest, check_mode=False, **over):
     return R.run(params(ledger_dir, dest, **over), check_mode=check_mode)
+
+
+# Controls baseline_hardening's checks leave to a person on the example's hosts (exit 2 = manual).
+MANUAL_ON_HOST = ("8.1.4.1.d-01", "8.1.4.2.e-01", "8.1.4.2.g-01", "8.1.4.3.d-02", "8.1.4.4.d-01", "8.1.4.4.f-01",
+                  "8.1.4.5-01", "8.1.4.5-02", "8.1.4.6-02", "8.1.4.7.b-01", "8.1.4.8.b-01", "8.1.4.9.a-01",
+                  "8.1.4.9.b-01", "8.1.4.9.c-01", "8.1.4.10.b-01")
+
+
+def hardened(hosts, failing=(), app=APP, level=3):
+    """lifecycle() plus one record per control per host exactly as baseline_hardening's tasks/evidence.yml
+    writes them (sub-clause in clauses, the control in details.control, the host as the only target)."""
+    recs = lifecycle(app=app, level=level)
+    recs = [r for r in recs if r["kind"] != "control_check"]
+    for host in hosts:
+        for c in R.load_catalog()["mlps"]["controls"]:
+            if level not in c["levels"]:
+                continue
+            result = "gap" if (c["id"], host) in failing else ("manual" if c["id"] in MANUAL_ON_HOST else "pass")
+            recs.append(dict(application=app, kind="control_check", stage="hardening", party="customer",
+                             actor="ops@example", clauses=["%s.%s" % (c["clause"], c["item"]) if c["item"] else c["clause"]],
+                             targets=[host], result=result, summary="%s | %s: %s" % (c["id"], c["title"], result),
+                             details={"control": c["id"], "level": level, "mode": "enforce",
+                                      "expected": "as the catalogue says", "actual": "value on %s" % host}))
+    return recs

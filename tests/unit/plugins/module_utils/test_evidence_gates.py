@@ -49,7 +49,8 @@ def test_empty_ledger_lists_every_missing_item(ledger):
                                "mlps_assessment_passed"]
     for item in gate["missing"]:
         assert item in gate["message"]
-    assert [i["status"] for i in gate["items"]][-1] == "pending"  # filing: the 30-day window has not begun
+    filing = next(i for i in gate["items"] if i["id"] == "filing_number")
+    assert filing["status"] == "pending"  # filing: the 30-day window has not begun
 
 
 def test_formal_operation_passes_with_everything(ledger):
@@ -64,7 +65,12 @@ def test_latest_record_decides(ledger):
     rec(ledger, "security_assessment", assessor_org="Lab", report_number="SA-2", date="2026-06-01",
         conclusion="failed")
     gate = evaluate(ledger, APP, "formal_operation")
-    assert not gate["passed"] and gate["failed"] == ["security_assessment_passed"]
+    # the failed report also opens a rectification item (整改项), closed by the next passed report
+    assert not gate["passed"] and gate["failed"] == ["security_assessment_passed", "rectification_closed"]
+    assert "RC-security_assessment-" in gate["message"]
+    rec(ledger, "security_assessment", assessor_org="Lab", report_number="SA-3", date="2026-06-20",
+        conclusion="passed")
+    assert evaluate(ledger, APP, "formal_operation")["passed"]
 
 
 def test_mlps_level_must_match_grading(ledger):

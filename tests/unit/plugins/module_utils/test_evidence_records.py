@@ -42,6 +42,10 @@ VALID_DETAILS = {
                       "confirmation_date": "2026-12-01"},
     "wipe": {"method": "overwrite (Clear)", "verification": "read-back of 1% random sectors"},
     "gate": {"target_stage": "trial"},
+    "attestation": {"control": "8.1.4.9.a-01", "result": "met", "attested_by": "chen-jing", "role": "系统管理员",
+                    "date": "2026-11-20", "reference": "赣自然资信〔2026〕12号", "valid_until": "2027-11-20"},
+    "risk_acceptance": {"control": "8.1.4.9.c-01", "accepted_by": "wang-jianguo", "reason": "phase 2",
+                        "date": "2026-11-25", "expires": "2027-06-30"},
 }
 
 
@@ -228,3 +232,19 @@ def test_key_is_generated_private_and_checked(tmp_path):
             ledger.checkpoint()
         os.chmod(key, 0o600)
         assert ledger.verify()["ok"]
+
+
+def test_attestation_and_acceptance_cross_field_checks(tmp_path):
+    with Ledger(tmp_path / "ev") as ledger:
+        na = dict(VALID_DETAILS["attestation"], result="not_applicable")
+        with pytest.raises(EvidenceError, match=r"^details.reason: .*needs the reason"):
+            ledger.append(application="tax-portal", kind="attestation", details=na)
+        early = dict(VALID_DETAILS["attestation"], valid_until="2026-01-01")
+        with pytest.raises(EvidenceError, match=r"^details.valid_until: 2026-01-01 is before"):
+            ledger.append(application="tax-portal", kind="attestation", details=early)
+        late = dict(VALID_DETAILS["risk_acceptance"], expires="2026-01-01")
+        with pytest.raises(EvidenceError, match=r"^details.expires: 2026-01-01 is before"):
+            ledger.append(application="tax-portal", kind="risk_acceptance", details=late)
+        assert ledger.count() == 0
+        rec = ledger.append(application="tax-portal", kind="attestation", details=dict(na, reason="decommission"))
+        assert rec["result"] == "info" and rec["stage"] == "security_assessment"

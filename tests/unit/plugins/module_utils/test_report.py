@@ -143,31 +143,45 @@ def test_check_mode_writes_nothing_and_predicts(ledger, tmp_path):
 # ---------------------------------------------------------------------------------------- statuses
 
 def _rows(result_dir):
+    """{target id: status} from the OSCAL findings (a control's status, whatever host a finding is about)."""
     doc = json.loads(files(result_dir)["oscal"].read_text(encoding="utf-8"))
-    return {f["target"]["target-id"]: [p["value"] for p in f["props"] if p["name"] == "status"][0]
-            for f in doc["assessment-results"]["results"][0]["findings"]}
+    out = {}
+    for f in doc["assessment-results"]["results"][0]["findings"]:
+        props = {p["name"]: p["value"] for p in f["props"]}
+        out[f["target"]["target-id"]] = props.get("control-status", props["status"])
+    return out
 
 
 def test_status_from_newest_decisive_record(ledger, tmp_path):
     C.render(ledger, tmp_path / "before")
     rows = _rows(tmp_path / "before")
     assert rows["gbt22239-8.1.4.1.b-01"] == "gap"
-    assert rows["gbt22239-8.1.4.1.a-03"] == "met"
+    assert rows["gbt22239-8.1.4.1.a-01"] == "met"
+    # a sibling's record in the same sub-clause is no evidence: no record of its own, never met
+    assert rows["gbt22239-8.1.4.1.a-03"] == "missing"
     assert rows["gbt22239-8.1.4.5-01"] == "missing"
     assert rows["jx-3"] == "missing"
     assert rows["jx-2.2"] == "met"   # control checks do not roll into the stage clause
     assert rows["jx-4"] == "met"     # every active stage has its responsible party
     with E.Ledger(str(ledger)) as led:
         led.append(application=C.APP, kind="control_check", stage="hardening", party="customer", result="pass",
-                   clauses=["8.1.4.1.b"], summary="Lockout fixed")
+                   clauses=["8.1.4.1.b"], summary="Lockout fixed", targets=["web-1"],
+                   details={"control": "8.1.4.1.b-01"})
         led.append(application=C.APP, kind="control_check", stage="hardening", party="customer", result="info",
-                   clauses=["8.1.4.1.b"], summary="informational only")
+                   clauses=["8.1.4.1.b-01"], summary="informational only", targets=["web-1"])
+        # cites the sub-clause only (two controls): counted for neither
         led.append(application=C.APP, kind="control_check", stage="hardening", party="customer", result="fail",
-                   clauses=["8.1.4.5"], summary="no anti-malware agent")
+                   clauses=["8.1.4.5"], summary="no anti-malware agent", targets=["web-1"])
+        led.append(application=C.APP, kind="control_check", stage="hardening", party="customer", result="fail",
+                   clauses=["8.1.4.5-02"], summary="signatures 30 days old", targets=["web-1"])
     C.render(ledger, tmp_path / "after")
     rows = _rows(tmp_path / "after")
     assert rows["gbt22239-8.1.4.1.b-01"] == "met"  # info does not override the newest pass
+    assert rows["gbt22239-8.1.4.5-01"] == "missing"
     assert rows["gbt22239-8.1.4.5-02"] == "gap"
+    export = json.loads(files(tmp_path / "after")["json"].read_text(encoding="utf-8"))
+    ctl = {c["id"]: c for c in export["controls"]}
+    assert ctl["8.1.4.5-01"]["records"] == [] and len(ctl["8.1.4.5-02"]["records"]) == 1
 
 
 def test_level_2_marks_level_3_only_controls_not_applicable(tmp_path):
