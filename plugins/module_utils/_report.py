@@ -432,12 +432,17 @@ def service_checks(agg, level, params, cal, today):
 
 def _normalise_verification(v):
     v = dict(v or {})
-    for key in ("ok", "count", "head_seq", "head_hash", "first_bad_seq", "reason"):
+    for key in ("ok", "count", "head_seq", "head_hash", "first_bad_seq", "reason", "key_id", "pinned_key_id",
+                "sealed_seq", "ledger_id"):
         v.setdefault(key, None)
     anchor = dict(v.get("anchor") or {})
     for key in ("checked", "ok", "signed_seq", "reason"):
         anchor.setdefault(key, None)
     v["anchor"] = anchor
+    witness = dict(v.get("witness") or {})
+    for key in ("checked", "ok", "witnessed_seq", "reason"):
+        witness.setdefault(key, None)
+    v["witness"] = witness
     return v
 
 
@@ -1012,7 +1017,12 @@ class Report:
                                 ("chain-reason", v.get("reason") or ""),
                                 ("ledger-head-hash", head_hash),
                                 ("anchor-checked", "true" if anchor.get("checked") else "false"),
-                                ("anchor-ok", {True: "true", False: "false"}.get(anchor.get("ok"), "unknown"))),
+                                ("anchor-ok", {True: "true", False: "false"}.get(anchor.get("ok"), "unknown")),
+                                ("evidence-key-id", v.get("key_id") or ""),
+                                ("pinned-key-id", v.get("pinned_key_id") or ""),
+                                ("sealed-seq", str(v.get("sealed_seq") or 0)),
+                                ("witness-ok", {True: "true", False: "false"}.get(
+                                    (v.get("witness") or {}).get("ok"), "unknown"))),
                 "reviewed-controls": {"description": "Controls of the profile %s (catalog %s)." % (
                     profile_name, OSCAL_CATALOG_FILES["catalog"]), "control-selections": [selection]},
                 "observations": "@@OBSERVATIONS@@",
