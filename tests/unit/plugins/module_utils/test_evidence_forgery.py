@@ -190,3 +190,22 @@ def test_witness_verifies_on_its_own_and_finds_its_own_forgery(checkpointed):
     conn.close()
     report = witness.verify()
     assert not report["ok"] and report["first_bad_seq"] == 4
+
+
+def test_a_ledger_from_before_seals_stays_writable_and_still_refuses_a_forgery(tmp_path):
+    """A ledger written before seals existed: its head is vouched for by the newest signed checkpoint."""
+    with Ledger(tmp_path / "ev", key_file=str(tmp_path / "key.pem")) as ledger:
+        for i in range(5):
+            ledger.append(**_approval(i))
+        ledger.checkpoint()
+    conn = sqlite3.connect(str(tmp_path / "ev" / "ledger.sqlite"), isolation_level=None)
+    conn.execute("DROP TABLE seals")  # the schema of the first release had no seals
+    conn.close()
+    with Ledger(tmp_path / "ev", key_file=str(tmp_path / "key.pem")) as ledger:
+        ledger.append(**_approval(5))
+        assert ledger.verify()["ok"]
+    seq = _forge(tmp_path)
+    with Ledger(tmp_path / "ev", key_file=str(tmp_path / "key.pem")) as ledger:
+        with pytest.raises(EvidenceError, match="carry no valid signature"):
+            ledger.append(**_approval(6))
+        assert ledger.verify()["first_bad_seq"] == seq
