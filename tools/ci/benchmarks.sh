@@ -11,6 +11,7 @@ py=.venv/bin/python
 declare -a bench=(
   "evidence|$py benchmarks/evidence/bench.py --records 2000 --checkpoint-sample 20 --tasks 20 --repeats 1"
   "report|$py benchmarks/evidence/bench_report.py 2000"
+  "yaml_bounds|$py benchmarks/yaml_bounds/bench.py --rounds 1"
   "wipe|$py benchmarks/wipe/bench.py --size-mib 16 --rounds 1 --loop buffered"
   "frontend|$py benchmarks/frontend/bench.py --smoke"
   "onboard|$py benchmarks/onboard/bench.py --smoke"
