@@ -16,6 +16,12 @@
   workload.py purge PROJECT...        delete what populate made (then cloud.py purge removes the rest)
   workload.py snapshot PROJECT FILE   everything in PROJECT as JSON (cloud.py snapshot + compute/storage/images)
   workload.py same PROJECT FILE       exit 1 with the differences if PROJECT is not as in FILE
+  workload.py census APP LEDGER_DIR FILE
+                                      what of APP a decommission deletes by id (the cloud's own listing; ports a
+                                      router, DHCP or a server of APP owns go with it) and the ledger's head
+  workload.py once APP LEDGER_DIR FILE
+                                      exit 1 unless every resource of the census that is gone has exactly one
+                                      record of its deletion after the census's head, naming its type and id
   workload.py verify APP NEIGHBOUR LEDGER_DIR
                                       the recorded dry-run inventory equals the cloud's own listing of APP and
                                       names nothing of NEIGHBOUR
@@ -248,6 +254,67 @@ def verify(c, app, neighbour, ledger_dir):
     return 0
 
 
+def census(c, app, ledger_dir):
+    from ansible_collections.govcloud.lifecycle.plugins.module_utils import _decommission as D
+    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+
+    proj = cloud.project(c, app)
+    found = listing(c, proj, identity=False)
+    servers = set(found["servers"])
+    found["ports"] = sorted(
+        p.id for p in c.network.ports(project_id=proj.id)
+        if not str(p.device_owner or "").startswith(D._OWNED_PORTS)
+        and not (str(p.device_owner or "").startswith("compute:") and p.device_id in servers))
+    # the principals a decommission deletes: those with a role on the project itself (not through a group)
+    direct = list(c.identity.role_assignments(scope_project_id=proj.id))
+    found["users"] = sorted({a.user["id"] for a in direct if a.user})
+    found["groups"] = sorted({a.group["id"] for a in direct if a.group})
+    found["application_creds"] = sorted(a.id for uid in found["users"]
+                                        for a in c.identity.application_credentials(user=uid))
+    found["keypairs"] = sorted(k.name for uid in found["users"] for k in c.compute.keypairs(user_id=uid))
+    found["project"] = [proj.id]
+    with Ledger(ledger_dir, create=False) as ledger:
+        head = ledger.head()["seq"]
+    return {"application": app, "after_seq": head, "resources": found}
+
+
+def once(c, app, ledger_dir, taken):
+    """Every deleted resource of the census: exactly one record of its deletion, with its type and id."""
+    from ansible_collections.govcloud.lifecycle.plugins.module_utils import _decommission as D
+    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+
+    with Ledger(ledger_dir, create=False) as ledger:
+        assert ledger.verify()["ok"] is True
+        deletions = [r for r in ledger.records(application=app, stage="decommission", kind="task", result="changed")
+                     if r["seq"] > taken["after_seq"]
+                     and (r["details"].get("resource") or {}).get("state") == "absent"]
+    by_id = {}
+    for record in deletions:
+        resource = record["details"]["resource"]
+        by_id.setdefault(str(resource.get("id") or resource.get("name")), []).append(record)
+    now = listing(c, type("P", (), {"id": taken["resources"]["project"][0]})(), identity=False)
+    still = {i for ids in now.values() for i in ids}
+    still |= {u.id for u in c.identity.users()} | {g.id for g in c.identity.groups()}
+    problems, counted = [], 0
+    for kind, ids in sorted(taken["resources"].items()):
+        for ident in ids:
+            if ident in still:
+                problems.append("%s %s was not deleted" % (kind, ident))
+                continue
+            mine = by_id.get(ident, [])
+            types = sorted({r["details"]["resource"].get("type") for r in mine})
+            if len(mine) != 1 or types != [D.TYPE_OF[kind]]:
+                problems.append("%s %s: %d deletion record(s) %s of type(s) %s, expected one of type %s" % (
+                    kind, ident, len(mine), [r["seq"] for r in mine], types, D.TYPE_OF[kind]))
+            counted += 1
+    if problems:
+        print("\n".join(problems))
+        return 1
+    print("each of the %d deleted resources of %s has exactly one deletion record with its type and id (%s)" % (
+        counted, app, ", ".join("%s %d" % (k, len(v)) for k, v in sorted(taken["resources"].items()) if v)))
+    return 0
+
+
 def main(argv):
     c = cloud.conn()
     cmd = argv[0]
@@ -274,6 +341,12 @@ def main(argv):
                                                                  json.dumps(after, sort_keys=True)))
             return 1
         print("project %s unchanged" % argv[1])
+    elif cmd == "census":
+        with open(argv[3], "w") as handle:
+            json.dump(census(c, argv[1], argv[2]), handle, indent=1, sort_keys=True)
+    elif cmd == "once":
+        with open(argv[3]) as handle:
+            return once(c, argv[1], argv[2], json.load(handle))
     elif cmd == "verify":
         return verify(c, argv[1], argv[2], argv[3])
     else:

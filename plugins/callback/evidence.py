@@ -201,6 +201,11 @@ def _resource(action, args, res):
     returned = res.get(kind) if isinstance(res.get(kind), dict) else res
     if isinstance(returned, dict) and isinstance(returned.get("id"), str):
         found["id"] = returned["id"]
+    # a module that takes the id as its name (openstack.cloud.router name=<id>) returns nothing once it is gone:
+    # the loop item that id came from says it is one
+    item = res.get(res.get("ansible_loop_var") or "item")
+    if "id" not in found and isinstance(item, dict) and str(item.get("id") or "") in found.values():
+        found["id"] = str(item["id"])
     return found
 
 

@@ -26,5 +26,6 @@ class FilterModule(object):
             "decommission_step_targets": _decommission.step_targets,
             "decommission_leftovers": _decommission.leftovers,
             "decommission_unrecorded_deletions": _decommission.unrecorded_deletions,
+            "decommission_deletion_records": _decommission.deletion_records,
             "decommission_certificate": _decommission.certificate,
         })

@@ -27,6 +27,11 @@ USER_TYPES = (
 )
 ORDER = tuple(k for k, _s, _t in PROJECT_TYPES) + tuple(k for k, _s, _t in USER_TYPES) + (
     "role_assignments", "users", "groups", "project")
+# The resource type a record of a deletion names, one name per kind whoever writes the record (the callback from
+# the deleting module's arguments, the role for no_log deletions, the reconciliation of a killed run).
+TYPE_OF = dict([(k, t) for k, _s, t in PROJECT_TYPES + USER_TYPES]
+               + [("role_assignments", "role_assignment"), ("users", "user"), ("groups", "group"),
+                  ("project", "project")])
 # Only these attributes leave the cloud's answer: enough to name the object, never a secret
 # (application credentials carry one).
 _KEEP = {
@@ -170,7 +175,7 @@ def unrecorded_deletions(plans, current, records, clauses=()):
                 if ident in now or ident in seen or ident in recorded:
                     continue
                 seen.add(ident)
-                kind = key[:-1] if key.endswith("s") else key
+                kind = TYPE_OF[key]
                 found.append({
                     "kind": "task", "stage": "decommission", "party": "cloud_service_provider",
                     "clauses": list(clauses or ()), "result": "changed", "targets": [ident],
@@ -178,6 +183,26 @@ def unrecorded_deletions(plans, current, records, clauses=()):
                                "holds it" % (kind, item.get("name"), ident),
                     "details": {"resource": {"type": kind, "id": ident, "name": item.get("name"), "state": "absent"},
                                 "reconciled": "listed by an earlier plan, absent when the decommission resumed"}})
+    return found
+
+
+def deletion_records(results, step, clauses=()):
+    """One record per item a no_log deletion loop deleted (the callback's own records of such a task are censored
+    and cannot name what was deleted): the registered loop results of the step's delete task."""
+    found = []
+    for res in results or []:
+        item = res.get("item") if isinstance(res, dict) else None
+        if not res.get("changed") or not isinstance(item, dict) or not item.get("id"):
+            continue
+        ident = str(item["id"])
+        resource = {"type": TYPE_OF[step], "id": ident, "name": item.get("name"), "state": "absent"}
+        if item.get("user_id"):
+            resource["user"] = str(item["user_id"])
+        found.append({
+            "kind": "task", "stage": "decommission", "party": "cloud_service_provider",
+            "clauses": list(clauses or ()), "result": "changed", "targets": [ident],
+            "summary": "deleted: %s %s (%s)" % (TYPE_OF[step], item.get("name"), ident),
+            "details": {"resource": resource}})
     return found
 
 

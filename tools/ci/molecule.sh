@@ -7,6 +7,9 @@
 # cloud API, nspawn hosts). GOVCLOUD_MOLECULE_LANE=vm|other runs one lane only (tools/ci/test.sh starts the VM
 # lane early, beside the unit tests); GOVCLOUD_MOLECULE_LANES=1 runs everything in one lane, one by one.
 # GOVCLOUD_MOLECULE_KEEP_CLOUD=1: leave the dev cloud running even if this script started it (the caller owns it).
+# GOVCLOUD_MOLECULE_QUEUE=DIR (both lanes run as separate processes, tools/ci/test.sh): the lanes balance
+# themselves: a scenario of the other lane is claimed (mkdir DIR/<scenario>, atomic) before it runs, and the VM
+# lane, once its own are done, takes the other lane's scenarios from the end of its list (all but integration).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
@@ -32,8 +35,16 @@ uses_cloud() { grep -qE '^\s*OS_CLOUD:' "molecule/$1/molecule.yml"; }
 hostonly=() cloudy=()
 for s in "${vm_lane[@]}"; do if uses_cloud "$s"; then cloudy+=("$s"); else hostonly+=("$s"); fi; done
 vm_lane=("${hostonly[@]}" "${cloudy[@]}")
+queue=${GOVCLOUD_MOLECULE_QUEUE:-}
+ran=()
+stealable=()
+if [ -n "$queue" ] && [ "$lane" = vm ]; then
+  for ((i = ${#other_lane[@]} - 1; i >= 0; i--)); do
+    [ "${other_lane[i]}" = integration ] || stealable+=("${other_lane[i]}")
+  done
+fi
 case "$lane" in vm) other_lane=() ;; other) vm_lane=() ;; esac
-scenarios=("${other_lane[@]}" "${vm_lane[@]}")
+scenarios=("${other_lane[@]}" "${vm_lane[@]}" "${stealable[@]}")
 ((${#scenarios[@]})) || { echo "molecule: nothing to run in lane '$lane'"; exit 0; }
 
 hosts_now() { "$testhosts" list --json 2>/dev/null | python3 -c 'import json,sys; print("\n".join(h["name"] for h in json.load(sys.stdin)))'; }
@@ -48,8 +59,11 @@ cleanup() {
   # the checkout path, scenario with [^a-z0-9]+ as '-'): only this checkout's hosts of our scenarios go, so a
   # lane, or another checkout's run, beside us keeps its own.
   local checkout; checkout=$(printf "%s" "$(cd "$repo" && pwd -P)" | sha1sum | cut -c1-4)
+  # with a queue, the scenarios of the list another lane may be running are not ours: only those this lane ran
+  local mine=("${scenarios[@]}")
+  [ -z "$queue" ] || mine=("${ran[@]}")
   for h in $(hosts_now); do
-    for s in "${scenarios[@]}"; do
+    for s in "${mine[@]}"; do
       [[ $h == "$checkout-$(sed -E 's/[^a-z0-9]+/-/g' <<<"$s")-"* ]] && { "$testhosts" down "$h" >/dev/null 2>&1 || true; }
     done
   done
@@ -71,9 +85,13 @@ if ! wait "$cloud_pid"; then
 fi
 echo "molecule: test bed ready after $((SECONDS - t0)) s"
 
-for s in "${scenarios[@]}"; do rm -f ".work/logs/molecule-$s.log" ".work/logs/molecule-$s.took"; done
+claim() { [ -z "$queue" ] && return 0; mkdir -p "$queue"; mkdir "$queue/$1" 2>/dev/null; }
 run_scenario() {
   local s=$1 ts=$SECONDS rc=0
+  claim "$s" || return 0
+  ran+=("$s")
+  # the claimer's own result only (a log of an earlier run in this checkout is not it)
+  rm -f ".work/logs/molecule-$s.log" ".work/logs/molecule-$s.took"
   if [ "$s" = integration ]; then
     .venv/bin/python -m pytest -q -p no:cacheprovider tests/integration > ".work/logs/molecule-$s.log" 2>&1 || rc=$?
   else
@@ -87,12 +105,16 @@ run_scenario() {
 }
 run_lane() { local s; for s in "$@"; do run_scenario "$s"; done; }
 echo "molecule: lanes: [${vm_lane[*]}] [${other_lane[*]}]"
-if ((${#vm_lane[@]} && ${#other_lane[@]})); then run_lane "${vm_lane[@]}" & lane_pid=$!; run_lane "${other_lane[@]}"
-else run_lane "${vm_lane[@]}" "${other_lane[@]}"; fi
-[ -z "$lane_pid" ] || wait "$lane_pid" || true
-lane_pid=
+((${#stealable[@]} == 0)) || echo "molecule: then, unless the other lane has begun them: ${stealable[*]}"
+if ((${#vm_lane[@]} && ${#other_lane[@]})); then
+  run_lane "${vm_lane[@]}" & lane_pid=$!
+  run_lane "${other_lane[@]}"
+  wait "$lane_pid" || true
+  lane_pid=
+  ran=("${other_lane[@]}" "${vm_lane[@]}")  # the background lane's own list (one process, no queue)
+else run_lane "${vm_lane[@]}" "${other_lane[@]}" "${stealable[@]}"; fi
 failed=()
-for s in "${scenarios[@]}"; do
+for s in "${ran[@]}"; do
   took=$(cat ".work/logs/molecule-$s.took" 2>/dev/null || echo "FAILED (no result)")
   if [[ $took == FAILED* ]]; then
     failed+=("$s")
@@ -101,8 +123,8 @@ for s in "${scenarios[@]}"; do
   fi
 done
 echo "molecule: scenario wall times (s):"
-for s in "${scenarios[@]}"; do echo "  $s: $(cat ".work/logs/molecule-$s.took" 2>/dev/null || echo "FAILED (no result)")"; done
+for s in "${ran[@]}"; do echo "  $s: $(cat ".work/logs/molecule-$s.took" 2>/dev/null || echo "FAILED (no result)")"; done
 echo "molecule: wall time $((SECONDS - t0)) s"
-passed=$(( ${#scenarios[@]} - ${#failed[@]} ))
+passed=$(( ${#ran[@]} - ${#failed[@]} ))
 echo "molecule: ${passed} passed, ${#failed[@]} failed"
 ((${#failed[@]} == 0))

@@ -19,3 +19,16 @@ from ansible_collections.govcloud.lifecycle.plugins.callback.evidence import cla
 ])
 def test_clause_tags(tags, clauses):
     assert clauses_from_tags(tags) == clauses
+
+
+def test_a_deletion_by_id_given_as_name_is_recorded_with_that_id():
+    from ansible_collections.govcloud.lifecycle.plugins.callback.evidence import _resource
+    item = {"id": "5b2f0c4e-1111-4d6a-9f00-0123456789ab", "name": "app-router"}
+    # openstack.cloud.router takes the id as its name and returns nothing once the router is gone
+    found = _resource("openstack.cloud.router", {"name": item["id"], "state": "absent"},
+                      {"changed": True, "item": item, "ansible_loop_var": "item"})
+    assert found == {"type": "router", "name": item["id"], "id": item["id"], "state": "absent"}
+    # an item whose id the arguments do not carry says nothing about the resource
+    other = _resource("openstack.cloud.router", {"name": "app-router", "state": "absent"},
+                      {"changed": True, "item": {"id": "x-1", "name": "other"}})
+    assert "id" not in other

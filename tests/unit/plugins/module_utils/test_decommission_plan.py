@@ -5,11 +5,16 @@
 (module_utils/_decommission.py); the real runs are molecule/decommission."""
 from __future__ import annotations
 
+import pathlib
+
 import pytest
+import yaml
 
 from ansible_collections.govcloud.lifecycle.plugins.module_utils import _decommission as d
 from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_gates import evaluate
 from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+
+REPO = pathlib.Path(__file__).resolve().parents[4]
 
 APP = "dc-app"
 PID = "p1"
@@ -229,3 +234,28 @@ def test_unrecorded_deletions_name_what_an_interrupted_run_deleted_without_its_r
     gone = unrecorded_deletions([plan, later], {}, records[:2])
     assert sorted(r["targets"][0] for r in gone) == ["n1", "p2"]
     assert unrecorded_deletions([], current, records) == []
+
+
+def test_every_writer_names_a_kind_by_one_type():
+    from ansible_collections.govcloud.lifecycle.plugins.module_utils import _decommission as D
+    plan = {"inventory": {"resources": {"floating_ips": [{"id": "f1"}], "application_creds": [{"id": "a1"}],
+                                        "keypairs": [{"id": "kp", "name": "kp"}], "users": [{"id": "u1"}]}}}
+    lost = D.unrecorded_deletions([plan], {}, [])
+    assert {r["details"]["resource"]["type"] for r in lost} == {"ip", "application_credential", "keypair", "user"}
+    # the types the role's deleters use (vars/main.yml) are these same names
+    deleters = yaml.safe_load((REPO / "roles" / "secure_decommission" / "vars" / "main.yml").read_text(
+        encoding="utf-8"))["secure_decommission__deleters"]
+    assert {k: v["type"] for k, v in deleters.items()} == {k: D.TYPE_OF[k] for k in deleters}
+
+
+def test_no_log_deletions_get_one_record_per_deleted_item():
+    from ansible_collections.govcloud.lifecycle.plugins.module_utils._decommission import deletion_records
+    results = [
+        {"changed": True, "status": 202, "item": {"id": "kp-a", "name": "kp-a", "user_id": "u1"}},
+        {"changed": False, "status": 404, "item": {"id": "kp-b", "name": "kp-b", "user_id": "u1"}},
+    ]
+    recs = deletion_records(results, "keypairs", ["8.1.4.8"])
+    assert [r["details"]["resource"] for r in recs] == [
+        {"type": "keypair", "id": "kp-a", "name": "kp-a", "state": "absent", "user": "u1"}]
+    assert recs[0]["result"] == "changed" and recs[0]["stage"] == "decommission" and recs[0]["targets"] == ["kp-a"]
+    assert deletion_records([], "keypairs") == []

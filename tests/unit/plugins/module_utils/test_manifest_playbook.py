@@ -10,11 +10,13 @@ import json
 import os
 import pathlib
 import random
+import re
 import sqlite3
 import subprocess
 import sys
 
 import pytest
+import yaml
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import manifest_cases as C  # noqa: E402  pylint: disable=wrong-import-position
@@ -169,6 +171,44 @@ def test_govcloud_evidence_dir_in_the_inventory_takes_every_record_of_a_stage(en
     assert ("application", "application", "info") in kinds and ("approval", "approval", "pass") in kinds, kinds
     assert not [r for r in records if r["stage"] == "deployment"], kinds
     assert _ledger(chosen, tmp_path / "evidence-signing.pem").verify(require_witness=True)["ok"]
+
+
+def test_intake_pins_the_key_id_in_the_inventory_and_a_replaced_key_is_refused(env, tmp_path):
+    """The pin lives in the operator's inventory: it holds even against someone who can replace the ledger, its
+    key and the witness (everything the writer's file access reaches)."""
+    import shutil
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory, ignore=shutil.ignore_patterns("evidence_key.yml"))
+    env = dict(env)
+    env.pop("GOVCLOUD_EVIDENCE_KEY_PIN")  # the default place: the inventory's group_vars
+    pin = inventory / "group_vars" / "all" / "evidence_key.yml"
+
+    def run(*args):
+        proc = subprocess.run([str(PLAYBOOK_BIN), "-i", str(inventory)] + [str(a) for a in args], cwd=str(REPO),
+                              env=env, capture_output=True, text=True, timeout=300, check=False)
+        return proc.returncode, proc.stdout + proc.stderr
+
+    rc, output = run(REPO / "playbooks" / "intake.yml", "--check")
+    assert rc == 0 and not pin.exists(), output
+    rc, output = run(REPO / "playbooks" / "intake.yml")
+    assert rc == 0, output
+    evidence, key = tmp_path / "evidence", tmp_path / "evidence-signing.pem"
+    key_id = _ledger(evidence, key).verify()["key_id"]
+    assert yaml.safe_load(pin.read_text(encoding="utf-8")) == {"govcloud_evidence_key_id": key_id}
+    before = pin.read_bytes()
+    rc, output = run(REPO / "playbooks" / "intake.yml")
+    assert rc == 0 and re.search(r"localhost\s+: ok=\d+\s+changed=0 ", output), output
+    assert pin.read_bytes() == before
+    # ledger, key and witness replaced: the writer refuses the new key, naming both ids, and writes nothing
+    shutil.rmtree(evidence)
+    key.unlink()
+    shutil.rmtree(os.environ["GOVCLOUD_WITNESS_DIR"])
+    rc, output = run(REPO / "playbooks" / "intake.yml")
+    assert rc == 2 and key_id in output, output
+    new_id = re.search(r"key id ([0-9a-f]{32})", output.replace(key_id, "")).group(1)
+    assert new_id != key_id
+    assert not (evidence / "ledger.sqlite").exists() or _ledger(evidence, key).count() == 0, output
+    assert pin.read_bytes() == before
 
 
 _FORGED_APPROVAL = dict(application="jx-bdcdj", stage="approval", kind="approval", party="management_unit",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html as htmllib
 import json
 import re
+import sys
 
 import jsonschema
 import pytest
@@ -16,6 +17,9 @@ import yaml
 from jsonschema.exceptions import ValidationError
 
 import report_cases as C
+
+sys.path.insert(0, str(C.REPO / "tools" / "demo"))
+import check_report  # noqa: E402  pylint: disable=wrong-import-position
 
 R, E = C.R, C.E
 SCHEMAS = C.REPO / "tests" / "data" / "oscal" / "1.1.2"
@@ -100,39 +104,23 @@ def test_one_host_of_three_failing_one_control(three_hosts):
     assert len(result["findings"]) == 11 + 77 * 3
 
 
-def _control_rows(html):
-    rows = {}
-    for m in re.finditer(r'<tr id="control-([^"]+)"[^>]*>(.*?)</tr>', html, re.S):
-        cell = re.search(r'<td class="ev">(.*?)</td>', m.group(2), re.S).group(1)
-        rows[m.group(1)] = [int(s) for s in re.findall(r"<li><b>#(\d+)</b>", cell)]
-    return rows
-
-
 def assert_rows_hold_only_their_records(out):
-    """Every control row of the HTML and of the JSON lists only records about that very control."""
-    export = json.loads(files(out)["json"].read_text(encoding="utf-8"))
-    by_seq = {r["seq"]: r for r in export["records"]}
-    html = files(out)["html"].read_text(encoding="utf-8")
-    rows = _control_rows(html)
-    assert len(rows) == 77
-    # a sub-clause that has exactly one control names that control (8.1.4.2.a -> 8.1.4.2.a-01)
-    items = {}
-    for c in R.load_catalog()["mlps"]["controls"]:
-        items.setdefault("%s.%s" % (c["clause"], c["item"]) if c["item"] else c["clause"], []).append(c["id"])
-    sole = {item: ids[0] for item, ids in items.items() if len(ids) == 1}
+    """Every control row of the HTML and of the JSON lists only records about that very control (the check
+    `make demo` ends with: tools/demo/check_report.py)."""
+    summary, problems = check_report.check(out)
+    assert problems == [] and summary["controls"] == 77, problems
+    return summary["record_links"] // 2  # each link is counted in the HTML and in the JSON
 
-    def about(rec, cid):
-        return rec["details"].get("control") == cid or cid in rec["clauses"] or \
-            (not rec["details"].get("control") and any(sole.get(ref) == cid for ref in rec["clauses"]))
-    listed = 0
-    for cid, seqs in rows.items():
-        for seq in seqs:
-            assert about(by_seq[seq], cid), (cid, seq)
-            listed += 1
-    for c in export["controls"]:
-        for seq in c["records"]:
-            assert about(by_seq[seq], c["id"]), (c["id"], seq)
-    return listed
+
+def test_the_row_check_finds_a_record_of_another_control(three_hosts):
+    _ledger, out = three_hosts
+    export = json.loads(files(out)["json"].read_text(encoding="utf-8"))
+    rows = {c["id"]: c for c in export["controls"]}
+    rows["8.1.4.1.b-02"]["records"].append(rows["8.1.4.1.b-01"]["records"][0])
+    files(out)["json"].write_text(json.dumps(export), encoding="utf-8")
+    _summary, problems = check_report.check(out)
+    assert problems == ["JSON row 8.1.4.1.b-02 lists record #%d, which is not about it"
+                        % rows["8.1.4.1.b-01"]["records"][0]]
 
 
 def test_every_control_row_lists_only_records_of_that_control(three_hosts):

@@ -1,0 +1,62 @@
+# Copyright (c) 2026 govcloud.lifecycle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Action plugin of govcloud.lifecycle.manifest_validate: checks run on the controller, next to the ledger."""
+
+from __future__ import annotations
+
+import os
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.govcloud.lifecycle.plugins.module_utils.manifest import check_request
+from ansible_collections.govcloud.lifecycle.plugins.modules.manifest_validate import ARGUMENT_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_action import (
+    fill_from_variables,
+    pinned_key_id,
+)
+
+# The ledger's own file name (evidence contract); its absence means "nothing recorded yet", and opening it
+# through Ledger would create it, which a read-only check must not do.
+LEDGER_FILE = "ledger.sqlite"
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        fill_from_variables(params, task_vars or {}, self._templar)
+        records = None
+        if params["gate"] == "allocation":
+            records, error = self._approval_records(params, pinned_key_id(task_vars or {}, self._templar))
+            if error:
+                result.update(failed=True, msg=error)
+                return result
+        result.update(check_request(params, records))
+        return result
+
+    @staticmethod
+    def _approval_records(params, key_id=None):
+        manifest = params["manifest"] if isinstance(params["manifest"], dict) else {}
+        app_id = manifest.get("id")
+        if not isinstance(app_id, str):
+            return [], None
+        try:
+            # Imported here: only this gate needs the ledger (and its cryptography dependency).
+            from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
+                EvidenceError, Ledger, resolve_dir)
+        except ImportError as exc:
+            return None, "gate=allocation needs the evidence module_utils: %s" % exc
+        try:
+            directory = resolve_dir(params["evidence_dir"], app_id)
+            if not os.path.isfile(os.path.join(directory, LEDGER_FILE)):
+                return [], None
+            with Ledger(directory, create=False, expected_key_id=key_id) as ledger:
+                ledger.require_intact()  # a forged approval must not open the allocation gate
+                return list(ledger.records(application=app_id, stage="approval")), None
+        except EvidenceError as exc:
+            return None, "cannot read the evidence ledger in %s: %s" % (directory, exc)

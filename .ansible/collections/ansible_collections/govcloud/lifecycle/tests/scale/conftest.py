@@ -1,0 +1,13 @@
+# Copyright (c) 2026 govcloud.lifecycle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Scale tests: the dev cloud at the size of a provincial cloud's day (20 applications at once).  Not in `make test`
+(about 40 minutes on a loaded 2-core machine, beyond CI's budget): `make scale-test` runs them."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
+from conftest import cloud  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
