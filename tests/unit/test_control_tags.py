@@ -130,7 +130,7 @@ def collect():
         found = []
         _walk(tasks, path, base, tags, None, found, edges)
         first.append((path, found))
-    imported = {os.path.normpath(t) for t, _, via in edges if via}
+    imported = {os.path.normpath(edge[0]) for edge in edges if edge[2]}
     for path, found in first:
         if os.path.normpath(path) not in imported or "/playbooks/" in path:
             out.extend(found)
