@@ -130,7 +130,7 @@ def appcred(c, project_name, user_name):
 
 
 def gone(c, app, ledger_dir):
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
 
     with Ledger(ledger_dir, create=False) as ledger:
         plans = [r["details"] for r in ledger.records(application=app, kind="note") if r["details"].get("plan")]
@@ -221,7 +221,7 @@ def snapshot(c, name):
 
 
 def verify(c, app, neighbour, ledger_dir):
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
 
     proj, nb = cloud.project(c, app), cloud.project(c, neighbour)
     with Ledger(ledger_dir, create=False) as ledger:

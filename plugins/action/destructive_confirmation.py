@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import CONFIRM_SPEC
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import EvidenceError
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import CONFIRM_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import EvidenceError
 from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_action import EvidenceAction
 
 # Jinja's markers: a confirmation that holds one is a template, whatever it would render to.

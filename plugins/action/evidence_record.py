@@ -9,8 +9,8 @@ import os
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import RECORD_FIELDS, RECORD_SPEC
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import RECORD_FIELDS, RECORD_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import (
     EvidenceError,
     build_record,
     canonical,

@@ -4,8 +4,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import VERIFY_SPEC
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import EvidenceError, Witness
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import VERIFY_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import EvidenceError, Witness
 from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_action import EvidenceAction
 
 

@@ -4,9 +4,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import GATE_SPEC
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_gates import evaluate
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import GATE_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_gates import evaluate
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import (
     EvidenceError,
     build_record,
     resolve_dir,

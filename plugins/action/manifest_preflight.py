@@ -9,8 +9,8 @@ import os
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import MANIFEST_PREFLIGHT_SPEC
 from ansible_collections.govcloud.lifecycle.plugins.module_utils._yaml_bounds import YamlBoundsError, check_value
-from ansible_collections.govcloud.lifecycle.plugins.modules.manifest_preflight import ARGUMENT_SPEC
 from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._vars_bounds import (
     LIMITS,
     check_file,
@@ -29,7 +29,7 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
         task_vars = task_vars or {}
-        dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        dummy, params = self.validate_argument_spec(**MANIFEST_PREFLIGHT_SPEC)
         limits = dict((name, params[name]) for name in LIMITS)
         checked = []
         try:

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._report import (
-    REPORT_SPEC,
-    ReportError,
-    run,
-)
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import REPORT_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._report import ReportError, run
 from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_action import fill_from_variables
 
 

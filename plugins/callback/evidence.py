@@ -126,7 +126,7 @@ import time
 from ansible.plugins.callback import CallbackBase
 from ansible.template import Templar
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import (
     ENV_APPLICATION,
     STAGES,
     EvidenceError,

@@ -81,7 +81,7 @@ typed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import CONFIRM_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import CONFIRM_SPEC
 
 
 def main():

@@ -134,7 +134,7 @@ key_id:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import INFO_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import INFO_SPEC
 
 
 def main():

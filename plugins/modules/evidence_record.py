@@ -276,7 +276,7 @@ anchor:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import RECORD_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import RECORD_SPEC
 
 
 def main():

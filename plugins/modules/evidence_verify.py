@@ -116,7 +116,7 @@ verify:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import VERIFY_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import VERIFY_SPEC
 
 
 def main():

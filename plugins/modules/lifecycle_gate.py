@@ -136,7 +136,7 @@ record:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import GATE_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import GATE_SPEC
 
 
 def main():

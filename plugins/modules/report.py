@@ -226,7 +226,7 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._report import REPORT_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import REPORT_SPEC
 
 
 def main():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import (
     EvidenceError,
     Ledger,
     is_secret_key,

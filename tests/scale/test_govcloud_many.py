@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO / ".work" / "collections"))
 sys.path.insert(0, str(REPO / "molecule" / "network_segmentation"))
 import apps  # noqa: E402  pylint: disable=wrong-import-position
 import cloud as testcloud  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import evidence as ev  # noqa: E402
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import evidence as ev  # noqa: E402
 
 COUNT = 20
 BAD = "h15m-13"

@@ -95,7 +95,7 @@ def test_sample_of_invalid_manifests_fails_cleanly_through_ansible(env, tmp_path
 
 
 def _ledger(directory, key):
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
     return Ledger(str(directory), key_file=str(key))
 
 

@@ -22,10 +22,10 @@ import tempfile
 import uuid
 from collections import deque
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import evidence as ev
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import _findings as F
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import EVIDENCE_OPTIONS
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._promotion_report import PhaseCollector
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import evidence as ev
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _findings as F
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import FORMATS, LANGUAGES
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._promotion_report import PhaseCollector
 
 try:
     import jinja2
@@ -33,8 +33,6 @@ except ImportError:  # the controller always has it (ansible-core dependency); g
     jinja2 = None
 
 
-LANGUAGES = ("zh-CN", "en")
-FORMATS = ("html", "json", "oscal")
 OSCAL_VERSION = "1.1.2"
 FILE_NAMES = {
     "html": "evidence-report.html",
@@ -52,27 +50,6 @@ PDF_NAME = "evidence-report.pdf"
 # Namespace of every OSCAL uuid: uuid5(this, "<head hash>/<what>") makes two renders of one ledger identical.
 UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:govcloud-lifecycle:report")
 PROP_NS = "urn:govcloud-lifecycle:evidence"
-
-ARGUMENT_SPEC = dict(
-    EVIDENCE_OPTIONS,
-    application=dict(type="str"),
-    dest=dict(type="path", required=True),
-    language=dict(type="str", default="zh-CN", choices=list(LANGUAGES)),
-    formats=dict(type="list", elements="str", default=list(FORMATS), choices=list(FORMATS)),
-    as_of=dict(type="str"),
-    mlps_level=dict(type="int", choices=[1, 2, 3, 4, 5]),
-    approval_working_days=dict(type="int", default=5),
-    filing_window_days=dict(type="int", default=30),
-    assessment_interval_months=dict(type="dict", default={"3": 12, "4": 6}),
-    holidays=dict(type="list", elements="str", default=[]),
-    extra_workdays=dict(type="list", elements="str", default=[]),
-    utc_offset=dict(type="str", default="+08:00"),
-    recent_records=dict(type="int", default=20),
-    rectification=dict(type="dict", default={}),
-    pdf=dict(type="bool", default=False),
-    chromium=dict(type="path", default="/usr/bin/chromium"),
-)
-REPORT_SPEC = dict(argument_spec=ARGUMENT_SPEC, required_one_of=[("evidence_dir", "application")])
 
 DECISIVE_MET = ("pass", "changed")
 DECISIVE_GAP = ("fail", "gap")
@@ -251,7 +228,7 @@ class Aggregator:
             self.clauses[c["id"]] = _Entity(c["id"])
             for s in c.get("stages") or []:
                 self.stage_to_clauses.setdefault(s, []).append(c["id"])
-        # which record proves which control on which host: module_utils/_findings.py, shared with the gate
+        # which record proves which control on which host: plugin_utils/_findings.py, shared with the gate
         self.book = F.ControlBook(catalog["mlps"], catalog["lifecycle"].get("duties"))
         self.party_first = {}   # (stage, party) -> brief of its first record: the evidence behind JX-4
         self.briefs = {}        # seq -> brief of the records the service-time checks (JX-5) rest on
