@@ -19,8 +19,6 @@ from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_recor
     ENV_WITNESS_DIR,
     ENV_WITNESS_KEY,
 )
-
-
 from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_ledger import Ledger
 
 
