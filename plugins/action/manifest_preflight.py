@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import os
 
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import MANIFEST_PREFLIGHT_SPEC
 from ansible_collections.govcloud.lifecycle.plugins.module_utils._yaml_bounds import YamlBoundsError, check_value
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._action import ControllerAction
 from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._vars_bounds import (
     LIMITS,
     check_file,
@@ -21,15 +20,11 @@ HINT = ("; nothing was templated or changed. Shrink the manifest to what the app
         "no alias chains): docs/manifest.md, \"Bounded parsing\"")
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(ControllerAction):
+    SPEC = MANIFEST_PREFLIGHT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-        task_vars = task_vars or {}
-        dummy, params = self.validate_argument_spec(**MANIFEST_PREFLIGHT_SPEC)
+    def run_action(self, params, task_vars):
+        result = {}
         limits = dict((name, params[name]) for name in LIMITS)
         checked = []
         try:

@@ -57,7 +57,6 @@ class HtmlRendering:
         except jinja2.TemplateError as exc:
             raise ReportError("report template error: %s" % exc)
 
-
     # --- PDF
 
     def _pdf(self, dest, html):
