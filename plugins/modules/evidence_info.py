@@ -13,8 +13,6 @@ description:
   - Returns the records that match every given filter, in sequence order.
   - A ledger that does not exist yet gives an empty list, not an error.
   - Runs on the controller (action plugin).
-author:
-  - govcloud.lifecycle contributors (@govcloud)
 extends_documentation_fragment:
   - govcloud.lifecycle.evidence
   - govcloud.lifecycle._attributes

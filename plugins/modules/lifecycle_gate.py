@@ -19,8 +19,6 @@ description:
   - The latest record of a kind counts; a later failed assessment overrides an earlier passed one.
   - The gate's own result is appended to the ledger as a C(gate) record (also when it fails).
   - Runs on the controller (action plugin).
-author:
-  - govcloud.lifecycle contributors (@govcloud)
 extends_documentation_fragment:
   - govcloud.lifecycle.evidence
   - govcloud.lifecycle._attributes

@@ -25,8 +25,6 @@ description:
     (where a 50 MB file alone costs ~10 s and ~800 MB); this task also covers runs without it and manifests given
     with C(-e @file) or C(vars_files). See docs/manifest.md, section "Bounded parsing".
   - Runs on the controller (action plugin); reads, never writes.
-author:
-  - govcloud.lifecycle contributors (@govcloud)
 extends_documentation_fragment:
   - govcloud.lifecycle._attributes
   - govcloud.lifecycle._attributes.INFO_MODULE

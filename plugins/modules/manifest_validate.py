@@ -20,8 +20,6 @@ description:
     persons, 等保 level given and graded, grading record from level 2, and with O(gate=allocation) the cloud
     management unit's approval recorded in the evidence ledger) and fails listing every unmet condition.
   - Runs on the controller through its action plugin; reads, never writes.
-author:
-  - govcloud.lifecycle contributors (@govcloud)
 extends_documentation_fragment:
   - govcloud.lifecycle._attributes
   - govcloud.lifecycle._attributes.INFO_MODULE

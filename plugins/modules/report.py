@@ -33,8 +33,6 @@ description:
   - O(pdf) prints the HTML to C(evidence-report.pdf) with headless Chromium (the print stylesheet).
   - Runs on the controller (action plugin); a missing ledger, a damaged database or an unwritable O(dest) fail
     with a message naming the option. Never creates a ledger.
-author:
-  - govcloud.lifecycle contributors (@govcloud)
 extends_documentation_fragment:
   - govcloud.lifecycle.evidence
   - govcloud.lifecycle._attributes
