@@ -53,10 +53,7 @@ def mine(conn, prefix):
 
 @pytest.fixture
 def bed(cloud, tmp_path, monkeypatch):
-    # this process verifies the ledgers with the key and witness the runs used
-    for name, value in apps.env(tmp_path).items():
-        if name.startswith(("GOVCLOUD_EVIDENCE_KEY", "GOVCLOUD_WITNESS")):
-            monkeypatch.setenv(name, value)
+    apps.adopt_run_keys(monkeypatch, tmp_path)
     inv = tmp_path / "inventories"
     inv.mkdir()
     apps.make_inventory(inv, PLAIN, 202)

@@ -39,10 +39,7 @@ def bad_flavor(app):
 
 @pytest.fixture
 def bed(cloud, tmp_path, monkeypatch):
-    # this process verifies the ledgers with the key and witness the runs used
-    for name, value in apps.env(tmp_path).items():
-        if name.startswith(("GOVCLOUD_EVIDENCE_KEY", "GOVCLOUD_WITNESS")):
-            monkeypatch.setenv(name, value)
+    apps.adopt_run_keys(monkeypatch, tmp_path)
     inv = tmp_path / "inventories"
     inv.mkdir()
     for app in IDS:
