@@ -330,17 +330,9 @@ def main(argv):
         for name in argv[1:]:
             purge(c, name)
     elif cmd == "snapshot":
-        with open(argv[2], "w") as handle:
-            json.dump(snapshot(c, argv[1]), handle, indent=1, sort_keys=True)
+        cloud.save_snapshot(lambda name: snapshot(c, name), argv[1], argv[2])
     elif cmd == "same":
-        with open(argv[2]) as handle:
-            before = json.load(handle)
-        after = json.loads(json.dumps(snapshot(c, argv[1])))
-        if before != after:
-            print("project %s changed:\nbefore %s\nafter  %s" % (argv[1], json.dumps(before, sort_keys=True),
-                                                                 json.dumps(after, sort_keys=True)))
-            return 1
-        print("project %s unchanged" % argv[1])
+        return cloud.same_as_saved(lambda name: snapshot(c, name), argv[1], argv[2])
     elif cmd == "census":
         with open(argv[3], "w") as handle:
             json.dump(census(c, argv[1], argv[2]), handle, indent=1, sort_keys=True)
