@@ -131,7 +131,7 @@ KIND_SCHEMAS = {
     },
 }
 # Manual checks (人工核查) and risk acceptance (风险接受): docs/evidence.md; the report and the promotion gate read
-# them through module_utils/_findings.py, playbooks/record_attestations.yml records them from a validated file.
+# them through plugin_utils/_findings.py, playbooks/record_attestations.yml records them from a validated file.
 ATTESTATION_RESULTS = {"met": "pass", "not_met": "fail", "not_applicable": "info"}
 ATTESTATION_METHODS = ("examine", "interview", "test")
 

@@ -5,7 +5,7 @@
 """Evidence ledger: the one entry to the evidence rules, for action plugins, the callback, the report and tests.
 
 Schema, per-kind validation, redaction, canonical form, chaining, signed checkpoints (anchor) and
-verification.  Modules, the callback and the report only call this file.  See docs/evidence.md.
+verification.  The action plugins, the callback and the report only call this file.  See docs/evidence.md.
 
 The rules themselves live in private files, one concern each:
 
