@@ -255,8 +255,8 @@ def verify(c, app, neighbour, ledger_dir):
 
 
 def census(c, app, ledger_dir):
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils import _decommission as D
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _decommission as D
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
 
     proj = cloud.project(c, app)
     found = listing(c, proj, identity=False)
@@ -280,8 +280,8 @@ def census(c, app, ledger_dir):
 
 def once(c, app, ledger_dir, taken):
     """Every deleted resource of the census: exactly one record of its deletion, with its type and id."""
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils import _decommission as D
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _decommission as D
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
 
     with Ledger(ledger_dir, create=False) as ledger:
         assert ledger.verify()["ok"] is True

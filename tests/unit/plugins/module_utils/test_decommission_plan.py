@@ -237,7 +237,7 @@ def test_unrecorded_deletions_name_what_an_interrupted_run_deleted_without_its_r
 
 
 def test_every_writer_names_a_kind_by_one_type():
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils import _decommission as D
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _decommission as D
     plan = {"inventory": {"resources": {"floating_ips": [{"id": "f1"}], "application_creds": [{"id": "a1"}],
                                         "keypairs": [{"id": "kp", "name": "kp"}], "users": [{"id": "u1"}]}}}
     lost = D.unrecorded_deletions([plan], {}, [])
@@ -249,7 +249,7 @@ def test_every_writer_names_a_kind_by_one_type():
 
 
 def test_no_log_deletions_get_one_record_per_deleted_item():
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils._decommission import deletion_records
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._decommission import deletion_records
     results = [
         {"changed": True, "status": 202, "item": {"id": "kp-a", "name": "kp-a", "user_id": "u1"}},
         {"changed": False, "status": 404, "item": {"id": "kp-b", "name": "kp-b", "user_id": "u1"}},
