@@ -23,28 +23,28 @@ HINT = ("; nothing was templated or changed. Shrink the manifest to what the app
 class ActionModule(ControllerAction):
     SPEC = MANIFEST_PREFLIGHT_SPEC
 
-    def run_action(self, params, task_vars):
+    def run_action(self, args, task_vars):
         result = {}
-        limits = dict((name, params[name]) for name in LIMITS)
+        limits = dict((name, args[name]) for name in LIMITS)
         checked = []
         try:
-            for path in self._files(task_vars) + list(params["files"]):
+            for path in self._files(task_vars) + list(args["files"]):
                 size = check_file(self._loader, path, limits)
-                if size is None and path in params["files"]:
+                if size is None and path in args["files"]:
                     raise YamlBoundsError("files: %s cannot be read" % path)
                 checked.append({"path": path, "bytes": size})
             nodes, text_bytes = 0, 0
-            if params["variable"] in task_vars:
+            if args["variable"] in task_vars:
                 # the value as loaded: aliases are still shared objects here, templating would expand them
                 nodes, text_bytes = check_value(
-                    task_vars[params["variable"]], "the %r variable" % params["variable"],
+                    task_vars[args["variable"]], "the %r variable" % args["variable"],
                     max_nodes=limits["max_nodes"], max_depth=limits["max_depth"], max_bytes=limits["max_bytes"])
         except YamlBoundsError as exc:
             result.update(failed=True, changed=False, files=checked, limit=exc.limit, msg=str(exc) + HINT)
             return result
         result.update(changed=False, files=checked, nodes=nodes, text_bytes=text_bytes,
                       msg="manifest within the bounds: %d file(s) checked, %r has %d nodes" % (
-                          len(checked), params["variable"], nodes))
+                          len(checked), args["variable"], nodes))
         return result
 
     def _files(self, task_vars):
