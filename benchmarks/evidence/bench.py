@@ -32,7 +32,7 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COLLECTIONS = os.path.join(REPO, ".work", "collections")
 sys.path.insert(0, COLLECTIONS)
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger  # noqa: E402
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger  # noqa: E402
 
 
 def fields(i):

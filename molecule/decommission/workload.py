@@ -130,7 +130,7 @@ def appcred(c, project_name, user_name):
 
 
 def gone(c, app, ledger_dir):
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
 
     with Ledger(ledger_dir, create=False) as ledger:
         plans = [r["details"] for r in ledger.records(application=app, kind="note") if r["details"].get("plan")]
@@ -221,7 +221,7 @@ def snapshot(c, name):
 
 
 def verify(c, app, neighbour, ledger_dir):
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
 
     proj, nb = cloud.project(c, app), cloud.project(c, neighbour)
     with Ledger(ledger_dir, create=False) as ledger:
@@ -255,8 +255,8 @@ def verify(c, app, neighbour, ledger_dir):
 
 
 def census(c, app, ledger_dir):
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils import _decommission as D
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _decommission as D
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
 
     proj = cloud.project(c, app)
     found = listing(c, proj, identity=False)
@@ -280,8 +280,8 @@ def census(c, app, ledger_dir):
 
 def once(c, app, ledger_dir, taken):
     """Every deleted resource of the census: exactly one record of its deletion, with its type and id."""
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils import _decommission as D
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _decommission as D
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
 
     with Ledger(ledger_dir, create=False) as ledger:
         assert ledger.verify()["ok"] is True
@@ -330,17 +330,9 @@ def main(argv):
         for name in argv[1:]:
             purge(c, name)
     elif cmd == "snapshot":
-        with open(argv[2], "w") as handle:
-            json.dump(snapshot(c, argv[1]), handle, indent=1, sort_keys=True)
+        cloud.save_snapshot(lambda name: snapshot(c, name), argv[1], argv[2])
     elif cmd == "same":
-        with open(argv[2]) as handle:
-            before = json.load(handle)
-        after = json.loads(json.dumps(snapshot(c, argv[1])))
-        if before != after:
-            print("project %s changed:\nbefore %s\nafter  %s" % (argv[1], json.dumps(before, sort_keys=True),
-                                                                 json.dumps(after, sort_keys=True)))
-            return 1
-        print("project %s unchanged" % argv[1])
+        return cloud.same_as_saved(lambda name: snapshot(c, name), argv[1], argv[2])
     elif cmd == "census":
         with open(argv[3], "w") as handle:
             json.dump(census(c, argv[1], argv[2]), handle, indent=1, sort_keys=True)

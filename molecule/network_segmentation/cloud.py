@@ -135,6 +135,25 @@ def purge(c, name):
             c.identity.delete_group(group)
 
 
+def save_snapshot(take, name, path):
+    """take(name) (a snapshot function: this file's or a scenario's own) written to path as JSON."""
+    with open(path, "w") as handle:
+        json.dump(take(name), handle, indent=1, sort_keys=True)
+
+
+def same_as_saved(take, name, path, describe=lambda after: ""):
+    """0 when take(name) equals the snapshot saved in path, else 1 with both printed."""
+    with open(path) as handle:
+        before = json.load(handle)
+    after = json.loads(json.dumps(take(name)))
+    if before != after:
+        print("project %s changed:\nbefore %s\nafter  %s" % (name, json.dumps(before, sort_keys=True),
+                                                             json.dumps(after, sort_keys=True)))
+        return 1
+    print("project %s unchanged%s" % (name, describe(after)))
+    return 0
+
+
 def main(argv):
     c = conn()
     cmd = argv[0]
@@ -145,18 +164,11 @@ def main(argv):
     elif cmd == "neighbour":
         print(neighbour(c, argv[1], argv[2], argv[3]).id)
     elif cmd == "snapshot":
-        with open(argv[2], "w") as handle:
-            json.dump(snapshot(c, argv[1]), handle, indent=1, sort_keys=True)
+        save_snapshot(lambda name: snapshot(c, name), argv[1], argv[2])
     elif cmd == "same":
-        with open(argv[2]) as handle:
-            before = json.load(handle)
-        after = json.loads(json.dumps(snapshot(c, argv[1])))
-        if before != after:
-            print("project %s changed:\nbefore %s\nafter  %s" % (argv[1], json.dumps(before, sort_keys=True),
-                                                                 json.dumps(after, sort_keys=True)))
-            return 1
-        print("project %s unchanged (%d networks, %d security groups)" % (
-            argv[1], len(after["networks"]), len(after["security_groups"])))
+        return same_as_saved(lambda name: snapshot(c, name), argv[1], argv[2],
+                             lambda after: " (%d networks, %d security groups)" % (
+                                 len(after["networks"]), len(after["security_groups"])))
     elif cmd == "count":
         print(json.dumps(count(c, argv[1]), sort_keys=True))
     elif cmd == "purge":

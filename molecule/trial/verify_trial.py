@@ -105,7 +105,7 @@ def check_status(c, app, status):
 
 
 def check_expiry(ledger_dir, app, count, suspended):
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
     with Ledger(ledger_dir, create=False) as ledger:
         if not ledger.verify()["ok"]:
             return ["ledger does not verify"]

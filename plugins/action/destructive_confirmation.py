@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import CONFIRM_SPEC
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import EvidenceError
-from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_action import EvidenceAction
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import CONFIRM_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import EvidenceError
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._action import ControllerAction
 
 # Jinja's markers: a confirmation that holds one is a template, whatever it would render to.
 _TEMPLATE_MARKERS = re.compile(r"\{\{|\{%|\{#")
 
 
-class ActionModule(EvidenceAction):
+class ActionModule(ControllerAction):
     SPEC = CONFIRM_SPEC
 
-    def evidence_run(self, args, task_vars):
+    def run_action(self, args, task_vars):
         name = args["variable"]
         # task_vars hold the value as given (-e, inventory, play vars), before Ansible renders it
         raw = task_vars.get(name)

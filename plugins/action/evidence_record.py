@@ -9,8 +9,8 @@ import os
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import RECORD_FIELDS, RECORD_SPEC
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import RECORD_FIELDS, RECORD_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import (
     EvidenceError,
     build_record,
     canonical,
@@ -19,7 +19,7 @@ from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import
     resolve_dir,
     writable_problem,
 )
-from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_action import EvidenceAction
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._action import ControllerAction
 
 
 # Items of `records` are validated one by one, so that an error names the item's index (core's sub-option
@@ -27,7 +27,7 @@ from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_actio
 _ITEM_VALIDATOR = ArgumentSpecValidator(RECORD_FIELDS)
 
 
-class ActionModule(EvidenceAction):
+class ActionModule(ControllerAction):
     SPEC = RECORD_SPEC
 
     def _artifacts(self, items):
@@ -63,7 +63,7 @@ class ActionModule(EvidenceAction):
                 raise EvidenceError(problem)
         return self.open_ledger(args, create=not self.check_mode)
 
-    def evidence_run(self, args, task_vars):
+    def run_action(self, args, task_vars):
         if args["records"] is not None:
             return self._run_batch(args, task_vars)
         fields = self._fields(args, task_vars)

@@ -4,15 +4,15 @@
 
 from __future__ import annotations
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import VERIFY_SPEC
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import EvidenceError, Witness
-from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_action import EvidenceAction
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import VERIFY_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import EvidenceError, Witness
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._action import ControllerAction
 
 
-class ActionModule(EvidenceAction):
+class ActionModule(ControllerAction):
     SPEC = VERIFY_SPEC
 
-    def evidence_run(self, args, task_vars):
+    def run_action(self, args, task_vars):
         ledger = self.open_ledger(args, create=False)
         with ledger:
             if not ledger.exists:

@@ -4,21 +4,21 @@
 
 from __future__ import annotations
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import GATE_SPEC
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_gates import evaluate
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import GATE_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_gates import evaluate
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import (
     EvidenceError,
     build_record,
     resolve_dir,
     writable_problem,
 )
-from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_action import EvidenceAction
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._action import ControllerAction
 
 
-class ActionModule(EvidenceAction):
+class ActionModule(ControllerAction):
     SPEC = GATE_SPEC
 
-    def evidence_run(self, args, task_vars):
+    def run_action(self, args, task_vars):
         directory = resolve_dir(args["evidence_dir"], args["application"])
         if self.check_mode:
             problem = writable_problem(directory)

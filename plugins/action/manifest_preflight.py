@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import os
 
-from ansible.plugins.action import ActionBase
-
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import MANIFEST_PREFLIGHT_SPEC
 from ansible_collections.govcloud.lifecycle.plugins.module_utils._yaml_bounds import YamlBoundsError, check_value
-from ansible_collections.govcloud.lifecycle.plugins.modules.manifest_preflight import ARGUMENT_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._action import ControllerAction
 from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._vars_bounds import (
     LIMITS,
     check_file,
@@ -21,35 +20,31 @@ HINT = ("; nothing was templated or changed. Shrink the manifest to what the app
         "no alias chains): docs/manifest.md, \"Bounded parsing\"")
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(ControllerAction):
+    SPEC = MANIFEST_PREFLIGHT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-        task_vars = task_vars or {}
-        dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        limits = dict((name, params[name]) for name in LIMITS)
+    def run_action(self, args, task_vars):
+        result = {}
+        limits = dict((name, args[name]) for name in LIMITS)
         checked = []
         try:
-            for path in self._files(task_vars) + list(params["files"]):
+            for path in self._files(task_vars) + list(args["files"]):
                 size = check_file(self._loader, path, limits)
-                if size is None and path in params["files"]:
+                if size is None and path in args["files"]:
                     raise YamlBoundsError("files: %s cannot be read" % path)
                 checked.append({"path": path, "bytes": size})
             nodes, text_bytes = 0, 0
-            if params["variable"] in task_vars:
+            if args["variable"] in task_vars:
                 # the value as loaded: aliases are still shared objects here, templating would expand them
                 nodes, text_bytes = check_value(
-                    task_vars[params["variable"]], "the %r variable" % params["variable"],
+                    task_vars[args["variable"]], "the %r variable" % args["variable"],
                     max_nodes=limits["max_nodes"], max_depth=limits["max_depth"], max_bytes=limits["max_bytes"])
         except YamlBoundsError as exc:
             result.update(failed=True, changed=False, files=checked, limit=exc.limit, msg=str(exc) + HINT)
             return result
         result.update(changed=False, files=checked, nodes=nodes, text_bytes=text_bytes,
                       msg="manifest within the bounds: %d file(s) checked, %r has %d nodes" % (
-                          len(checked), params["variable"], nodes))
+                          len(checked), args["variable"], nodes))
         return result
 
     def _files(self, task_vars):

@@ -7,37 +7,21 @@ from __future__ import annotations
 
 import os
 
-from ansible.plugins.action import ActionBase
-
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import MANIFEST_VALIDATE_SPEC
 from ansible_collections.govcloud.lifecycle.plugins.module_utils.manifest import check_request
-from ansible_collections.govcloud.lifecycle.plugins.modules.manifest_validate import ARGUMENT_SPEC
-from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_action import (
-    fill_from_variables,
-    pinned_key_id,
-)
-
-# The ledger's own file name (evidence contract); its absence means "nothing recorded yet", and opening it
-# through Ledger would create it, which a read-only check must not do.
-LEDGER_FILE = "ledger.sqlite"
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._action import ControllerAction
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(ControllerAction):
+    SPEC = MANIFEST_VALIDATE_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-        dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        fill_from_variables(params, task_vars or {}, self._templar)
+    def run_action(self, args, task_vars):
         records = None
-        if params["gate"] == "allocation":
-            records, error = self._approval_records(params, pinned_key_id(task_vars or {}, self._templar))
+        if args["gate"] == "allocation":
+            records, error = self._approval_records(args, self._pinned_key_id)
             if error:
-                result.update(failed=True, msg=error)
-                return result
-        result.update(check_request(params, records))
-        return result
+                return dict(failed=True, msg=error)
+        return check_request(args, records)
 
     @staticmethod
     def _approval_records(params, key_id=None):
@@ -47,13 +31,15 @@ class ActionModule(ActionBase):
             return [], None
         try:
             # Imported here: only this gate needs the ledger (and its cryptography dependency).
-            from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
-                EvidenceError, Ledger, resolve_dir)
+            from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import (
+                DB_NAME, EvidenceError, Ledger, resolve_dir)
         except ImportError as exc:
-            return None, "gate=allocation needs the evidence module_utils: %s" % exc
+            return None, "gate=allocation needs the evidence ledger (plugin_utils/evidence.py): %s" % exc
         try:
             directory = resolve_dir(params["evidence_dir"], app_id)
-            if not os.path.isfile(os.path.join(directory, LEDGER_FILE)):
+            # no ledger file: nothing recorded yet; opening it through Ledger would create it, which a read-only
+            # check must not do
+            if not os.path.isfile(os.path.join(directory, DB_NAME)):
                 return [], None
             with Ledger(directory, create=False, expected_key_id=key_id) as ledger:
                 ledger.require_intact()  # a forged approval must not open the allocation gate

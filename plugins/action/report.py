@@ -6,47 +6,31 @@ controller, so the report is rendered here and never shipped to a managed host."
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
-
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._report import (
-    REPORT_SPEC,
-    ReportError,
-    run,
-)
-from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_action import fill_from_variables
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import REPORT_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._action import ControllerAction
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._report import ReportError, run
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(ControllerAction):
     _supports_check_mode = True
-    # Reads and writes controller files only: no connection to the inventory host is needed.
-    _requires_connection = False
+    SPEC = REPORT_SPEC
+    ERROR_PREFIX = "report"
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        # Raises a clean "Validation of arguments failed" naming the option (unknown language, types...).
-        _validation, args = self.validate_argument_spec(**REPORT_SPEC)
+    def run_action(self, args, task_vars):
         try:
-            fill_from_variables(args, task_vars or {}, self._templar)
-            out = run(args, check_mode=bool(self._task.check_mode))
+            out = run(args, check_mode=self.check_mode)
         except ReportError as exc:
-            result.update(failed=True, changed=False, msg=str(exc))
-            return result
-        except Exception as exc:  # one funnel: an operator sees a message, never a traceback
-            result.update(failed=True, changed=False, msg="report: unexpected %s: %s" % (type(exc).__name__, exc))
-            return result
+            return dict(failed=True, changed=False, msg=str(exc))
         diff = out.pop("diff")
-        if self._task.diff:
-            result["diff"] = diff
+        if self.diff_mode:
+            out["diff"] = diff
         if not out["verification"].get("ok"):
-            result.setdefault("warnings", []).append(
+            out.setdefault("warnings", []).append(
                 "evidence chain verification FAILED (%s); the report shows it" % out["verification"].get("reason"))
-        if self._task.check_mode:
+        if self.check_mode:
             out["msg"] = "would write: %s" % ", ".join(
                 f["path"] for f in out["files"].values() if f["changed"]) if out["changed"] else "no change"
         else:
             out["msg"] = "wrote: %s" % ", ".join(
                 f["path"] for f in out["files"].values() if f["changed"]) if out["changed"] else "no change"
-        result.update(out)
-        return result
+        return out

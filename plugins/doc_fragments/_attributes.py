@@ -8,9 +8,12 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # Standard attribute descriptions; modules state only support and details.
+    # Standard attribute descriptions; modules state only support and details.  Every module of the collection
+    # extends this fragment, so the author block is written here once.
     DOCUMENTATION = r"""
 options: {}
+author:
+  - govcloud.lifecycle contributors (@govcloud)
 attributes:
   check_mode:
     description: Can run in C(check_mode) and return changed status prediction without modifying target.

@@ -1,11 +1,11 @@
 # Copyright (c) 2026 govcloud.lifecycle contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters of the secure_decommission role: thin front ends over module_utils/_decommission.py."""
+"""Filters of the secure_decommission role: thin front ends over plugin_utils/_decommission.py."""
 
 from __future__ import annotations
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import _decommission
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _decommission
 from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._filters import guarded
 
 

@@ -1,12 +1,12 @@
 # Copyright (c) 2026 govcloud.lifecycle contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters of the security_assessment role: thin front ends over module_utils/_security_assessment.py (the
+"""Filters of the security_assessment role: thin front ends over plugin_utils/_security_assessment.py (the
 comparison runs on the controller, so it costs no module run on the host)."""
 
 from __future__ import annotations
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import _security_assessment as sa
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _security_assessment as sa
 from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._filters import guarded
 
 

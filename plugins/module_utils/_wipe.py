@@ -137,31 +137,28 @@ class SysBlock:
     def slaves(self, devno):
         return self._linked(devno, "slaves")
 
-    def family(self, devno):
-        """devno with its partitions and everything stacked on them (dm, md, ...), transitively."""
+    @staticmethod
+    def _closure(devno, neighbours):
+        """devno and every device reachable from it through ``neighbours(devno) -> [devno, ...]``."""
         seen, todo = set(), [devno]
         while todo:
             cur = todo.pop()
             if cur in seen:
                 continue
             seen.add(cur)
-            todo.extend(self.partitions(cur))
-            todo.extend(self.holders(cur))
+            todo.extend(neighbours(cur))
         return seen
+
+    def family(self, devno):
+        """devno with its partitions and everything stacked on them (dm, md, ...), transitively."""
+        return self._closure(devno, lambda cur: self.partitions(cur) + self.holders(cur))
 
     def underlying(self, devno):
         """devno with what it is built from (slaves, transitively) and the whole disks of those partitions."""
-        seen, todo = set(), [devno]
-        while todo:
-            cur = todo.pop()
-            if cur in seen:
-                continue
-            seen.add(cur)
-            todo.extend(self.slaves(cur))
+        def below(cur):
             parent = self.parent_disk(cur)
-            if parent:
-                todo.append(parent)
-        return seen
+            return self.slaves(cur) + ([parent] if parent else [])
+        return self._closure(devno, below)
 
 
 def _source_devno(source):

@@ -23,8 +23,6 @@ description:
     The device is also opened with C(O_EXCL), which the kernel refuses for a mounted or otherwise claimed device.
   - Runs on the target host. Inside a container whose root is an overlay the root disk is not visible as a block
     device; the mount, swap, holder and C(O_EXCL) checks still apply.
-author:
-  - govcloud.lifecycle contributors (@govcloud)
 extends_documentation_fragment:
   - govcloud.lifecycle._attributes
   - ansible.builtin.action_common_attributes

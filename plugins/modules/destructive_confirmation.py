@@ -19,8 +19,6 @@ description:
     refused run leaves only the record of its refusal (the evidence callback records the failed task).
   - Runs on the controller (action plugin); it reads the variable from the task's variables, never from the
     module arguments, which Ansible would already have rendered.
-author:
-  - govcloud.lifecycle contributors (@govcloud)
 extends_documentation_fragment:
   - govcloud.lifecycle._attributes
   - govcloud.lifecycle._attributes.CONTROLLER
@@ -81,7 +79,7 @@ typed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import CONFIRM_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import CONFIRM_SPEC
 
 
 def main():

@@ -13,8 +13,6 @@ description:
   - Returns the records that match every given filter, in sequence order.
   - A ledger that does not exist yet gives an empty list, not an error.
   - Runs on the controller (action plugin).
-author:
-  - govcloud.lifecycle contributors (@govcloud)
 extends_documentation_fragment:
   - govcloud.lifecycle.evidence
   - govcloud.lifecycle._attributes
@@ -134,7 +132,7 @@ key_id:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import INFO_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import INFO_SPEC
 
 
 def main():

@@ -23,8 +23,6 @@ description:
     credential, api key, ...), values of secret-named variables of the task, PEM private keys, tokens and
     passwords inside URLs or command lines are replaced by C(<redacted>) before the record is hashed.
   - Runs on the controller (action plugin) whatever host the task targets.
-author:
-  - govcloud.lifecycle contributors (@govcloud)
 extends_documentation_fragment:
   - govcloud.lifecycle.evidence
   - govcloud.lifecycle._attributes
@@ -276,7 +274,7 @@ anchor:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import RECORD_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import RECORD_SPEC
 
 
 def main():

@@ -21,8 +21,6 @@ description:
     witness first saw) and that the ledger holds every head the witness holds, in operator and auditor mode.
   - A missing ledger that the witness knows is reported as missing, with the last witnessed head.
   - Runs on the controller (action plugin).
-author:
-  - govcloud.lifecycle contributors (@govcloud)
 extends_documentation_fragment:
   - govcloud.lifecycle.evidence
   - govcloud.lifecycle._attributes
@@ -116,7 +114,7 @@ verify:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import VERIFY_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import VERIFY_SPEC
 
 
 def main():

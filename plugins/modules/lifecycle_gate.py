@@ -19,8 +19,6 @@ description:
   - The latest record of a kind counts; a later failed assessment overrides an earlier passed one.
   - The gate's own result is appended to the ledger as a C(gate) record (also when it fails).
   - Runs on the controller (action plugin).
-author:
-  - govcloud.lifecycle contributors (@govcloud)
 extends_documentation_fragment:
   - govcloud.lifecycle.evidence
   - govcloud.lifecycle._attributes
@@ -136,7 +134,7 @@ record:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_args import GATE_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import GATE_SPEC
 
 
 def main():

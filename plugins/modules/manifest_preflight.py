@@ -25,8 +25,6 @@ description:
     (where a 50 MB file alone costs ~10 s and ~800 MB); this task also covers runs without it and manifests given
     with C(-e @file) or C(vars_files). See docs/manifest.md, section "Bounded parsing".
   - Runs on the controller (action plugin); reads, never writes.
-author:
-  - govcloud.lifecycle contributors (@govcloud)
 extends_documentation_fragment:
   - govcloud.lifecycle._attributes
   - govcloud.lifecycle._attributes.INFO_MODULE
@@ -98,25 +96,11 @@ limit:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._yaml_bounds import (
-    MAX_ALIASES,
-    MAX_BYTES,
-    MAX_DEPTH,
-    MAX_NODES,
-)
-
-ARGUMENT_SPEC = dict(
-    variable=dict(type="str", default="application"),
-    files=dict(type="list", elements="path", default=[]),
-    max_bytes=dict(type="int", default=MAX_BYTES),
-    max_aliases=dict(type="int", default=MAX_ALIASES),
-    max_nodes=dict(type="int", default=MAX_NODES),
-    max_depth=dict(type="int", default=MAX_DEPTH),
-)
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import MANIFEST_PREFLIGHT_SPEC
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    module = AnsibleModule(supports_check_mode=True, **MANIFEST_PREFLIGHT_SPEC)
     module.fail_json(msg="manifest_preflight reads the controller's inventory and variables as an action plugin; "
                          "it cannot run as a module")
 

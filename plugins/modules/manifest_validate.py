@@ -20,8 +20,6 @@ description:
     persons, 等保 level given and graded, grading record from level 2, and with O(gate=allocation) the cloud
     management unit's approval recorded in the evidence ledger) and fails listing every unmet condition.
   - Runs on the controller through its action plugin; reads, never writes.
-author:
-  - govcloud.lifecycle contributors (@govcloud)
 extends_documentation_fragment:
   - govcloud.lifecycle._attributes
   - govcloud.lifecycle._attributes.INFO_MODULE
@@ -165,32 +163,14 @@ needs:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.manifest import (
-    DEFAULT_MAX_TRIAL_DAYS,
-    DEFAULT_RESERVED_CIDRS,
-    check_request,
-)
-
-ARGUMENT_SPEC = dict(
-    manifest=dict(type="raw"),
-    flavors=dict(type="dict"),
-    reserved_cidrs=dict(type="list", elements="str", default=list(DEFAULT_RESERVED_CIDRS)),
-    cloud_reserved_cidrs=dict(type="list", elements="str", default=[]),
-    occupied_cidrs=dict(
-        type="list", elements="dict", default=[],
-        options=dict(cidr=dict(type="str", required=True), owner=dict(type="str", default="another application")),
-    ),
-    max_trial_days=dict(type="int", default=DEFAULT_MAX_TRIAL_DAYS),
-    policy=dict(type="raw"),
-    gate=dict(type="str", choices=["none", "application", "allocation"], default="none"),
-    evidence_dir=dict(type="path"),
-)
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import MANIFEST_VALIDATE_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.module_utils.manifest import check_request
 
 
 def main():
     # Reached only where the action plugin is bypassed; the ledger is read on the controller, so the
     # approval gate is not available here.
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    module = AnsibleModule(supports_check_mode=True, **MANIFEST_VALIDATE_SPEC)
     if module.params["gate"] == "allocation":
         module.fail_json(msg="gate=allocation reads the evidence ledger and runs on the controller only")
     result = check_request(module.params)

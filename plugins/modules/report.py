@@ -33,8 +33,6 @@ description:
   - O(pdf) prints the HTML to C(evidence-report.pdf) with headless Chromium (the print stylesheet).
   - Runs on the controller (action plugin); a missing ledger, a damaged database or an unwritable O(dest) fail
     with a message naming the option. Never creates a ledger.
-author:
-  - govcloud.lifecycle contributors (@govcloud)
 extends_documentation_fragment:
   - govcloud.lifecycle.evidence
   - govcloud.lifecycle._attributes
@@ -226,7 +224,7 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._report import REPORT_SPEC
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import REPORT_SPEC
 
 
 def main():

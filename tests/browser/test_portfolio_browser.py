@@ -22,12 +22,11 @@ import pytest
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "frontend"))
 sys.path.insert(0, str(REPO / "tests" / "unit" / "plugins" / "module_utils"))
+sys.path.insert(0, str(REPO / "tests" / "browser"))
 import apps  # noqa: E402  pylint: disable=wrong-import-position
+import chromium  # noqa: E402  pylint: disable=wrong-import-position
 import report_cases as C  # noqa: E402  pylint: disable=wrong-import-position
 
-CHROMIUM = os.environ.get("GOVCLOUD_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 OUTPUT = REPO / "tests" / "output"
 AS_OF = "2026-06-20"
 
@@ -69,20 +68,7 @@ def portfolio(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser_context(tmp_path_factory):
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail("%s missing: run tools/bootstrap/apt.sh (package chromium)" % CHROMIUM)
-    os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as pw:
-        ctx = pw.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=ARGS,
-            viewport={"width": 1400, "height": 900}, locale="zh-CN")
-        try:
-            yield ctx
-        finally:
-            ctx.close()
+    yield from chromium.persistent_context(tmp_path_factory, width=1400)
 
 
 def test_json_overdue_first(portfolio):

@@ -18,11 +18,10 @@ import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "unit" / "plugins" / "module_utils"))
+sys.path.insert(0, str(REPO / "tests" / "browser"))
+import chromium  # noqa: E402  pylint: disable=wrong-import-position
 import report_cases as C  # noqa: E402
 
-CHROMIUM = os.environ.get("GOVCLOUD_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 OUTPUT = REPO / "tests" / "output"
 
 SECTIONS = {
@@ -35,21 +34,7 @@ STATUS_TEXT = {"zh-CN": ("✔ 符合", "✖ 差距", "○ 缺失"), "en": ("✔ 
 
 @pytest.fixture(scope="module")
 def browser_context(tmp_path_factory):
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail("%s missing: run tools/bootstrap/apt.sh (package chromium)" % CHROMIUM)
-    # Playwright must drive the system chromium; make sure it never fetches a browser of its own.
-    os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as pw:
-        ctx = pw.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=ARGS,
-            viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        try:
-            yield ctx
-        finally:
-            ctx.close()
+    yield from chromium.persistent_context(tmp_path_factory, width=1280)
 
 
 @pytest.fixture(scope="module")

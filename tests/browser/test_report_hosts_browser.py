@@ -12,7 +12,8 @@ import subprocess
 import pytest
 
 # the shared chromium fixture comes in by import
-from test_report_browser import CHROMIUM, C, browser_context  # noqa: F401 pylint: disable=unused-import
+from chromium import CHROMIUM  # noqa: E402
+from test_report_browser import C, browser_context  # noqa: F401 pylint: disable=unused-import
 
 HOSTS = ("demo-bdc-app-01", "demo-bdc-db-01", "demo-bdc-web-01")
 FAILING = ("8.1.4.1.b-01", "demo-bdc-db-01")

@@ -52,5 +52,12 @@ def env(tmp, **extra):
     return out
 
 
+def adopt_run_keys(monkeypatch, tmp):
+    """This process verifies the ledgers with the key and witness that runs under env(tmp) use."""
+    for name, value in env(tmp).items():
+        if name.startswith(("GOVCLOUD_EVIDENCE_KEY", "GOVCLOUD_WITNESS")):
+            monkeypatch.setenv(name, value)
+
+
 APPROVE = ["-e", "govcloud_approval_approver=云平台管理处", "-e", "govcloud_approval_decision=approved",
            "-e", "govcloud_approval_reference=赣信云审〔2026〕901号"]

@@ -22,7 +22,7 @@ import apps  # noqa: E402  pylint: disable=wrong-import-position
 
 REPO = apps.REPO
 sys.path.insert(0, str(REPO / ".work" / "collections"))
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import evidence as ev  # noqa: E402
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import evidence as ev  # noqa: E402
 
 WORKER = shlex.join([str(pathlib.Path(sys.executable).parent / "ansible-runner"), "worker", "--delete"])
 

@@ -7,7 +7,6 @@ nothing recorded, an expired attestation shown as "manual check due", a risk acc
 
 from __future__ import annotations
 
-import os
 import pathlib
 import shutil
 import subprocess
@@ -19,8 +18,8 @@ import yaml
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "unit" / "plugins" / "module_utils"))
 import report_cases as C  # noqa: E402  pylint: disable=wrong-import-position
+from playbook_env import PLAYBOOK_BIN, playbook_env  # noqa: E402  pylint: disable=wrong-import-position
 
-PLAYBOOK_BIN = pathlib.Path(sys.executable).parent / "ansible-playbook"
 EXAMPLE = REPO / "inventories" / "example"
 PLAYBOOK = REPO / "playbooks" / "record_attestations.yml"
 APP = "jx-bdcdj"
@@ -29,12 +28,7 @@ KINDS = ("attestation", "risk_acceptance")
 
 @pytest.fixture
 def env(tmp_path):
-    if not (REPO / ".work" / "collections" / "ansible_collections" / "govcloud" / "lifecycle").exists():
-        pytest.fail("the collection is not linked: run `make collection` first")
-    return dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-                ANSIBLE_RETRY_FILES_ENABLED="0", GOVCLOUD_EVIDENCE_DIR=str(tmp_path / "evidence"),
-                GOVCLOUD_EVIDENCE_KEY=str(tmp_path / "evidence-signing.pem"),
-                ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"))
+    return playbook_env(tmp_path)
 
 
 def start(env, *args):

@@ -26,7 +26,7 @@ if not os.path.isdir(os.path.join(COLLECTIONS, "ansible_collections", "govcloud"
     pytest.fail("run `make collection` first: %s does not hold govcloud.lifecycle" % COLLECTIONS, pytrace=False)
 
 sys.path.insert(0, COLLECTIONS)
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def run(tmp_path, stage_var):

@@ -8,7 +8,6 @@ gate passes (the run then stops at the first cloud call, on a cloud name that do
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import subprocess
 import sys
@@ -19,8 +18,8 @@ import yaml
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "unit" / "plugins" / "module_utils"))
 import report_cases as C  # noqa: E402  pylint: disable=wrong-import-position
+from playbook_env import PLAYBOOK_BIN, playbook_env  # noqa: E402  pylint: disable=wrong-import-position
 
-PLAYBOOK_BIN = pathlib.Path(sys.executable).parent / "ansible-playbook"
 EXAMPLE = REPO / "inventories" / "example"
 APP = "jx-bdcdj"
 HOSTS = ("demo-bdc-web-01", "demo-bdc-app-01", "demo-bdc-db-01")
@@ -28,13 +27,7 @@ HOSTS = ("demo-bdc-web-01", "demo-bdc-app-01", "demo-bdc-db-01")
 
 @pytest.fixture
 def env(tmp_path):
-    if not (REPO / ".work" / "collections" / "ansible_collections" / "govcloud" / "lifecycle").exists():
-        pytest.fail("the collection is not linked: run `make collection` first")
-    return dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-                ANSIBLE_RETRY_FILES_ENABLED="0", GOVCLOUD_EVIDENCE_DIR=str(tmp_path / "evidence"),
-                GOVCLOUD_EVIDENCE_KEY=str(tmp_path / "evidence-signing.pem"),
-                ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"), OS_CLOUD="no-such-cloud-h13",
-                OS_CLIENT_CONFIG_FILE=str(tmp_path / "clouds.yaml"))
+    return playbook_env(tmp_path, OS_CLOUD="no-such-cloud-h13", OS_CLIENT_CONFIG_FILE=str(tmp_path / "clouds.yaml"))
 
 
 def promote(env):

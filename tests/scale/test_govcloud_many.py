@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO / ".work" / "collections"))
 sys.path.insert(0, str(REPO / "molecule" / "network_segmentation"))
 import apps  # noqa: E402  pylint: disable=wrong-import-position
 import cloud as testcloud  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import evidence as ev  # noqa: E402
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import evidence as ev  # noqa: E402
 
 COUNT = 20
 BAD = "h15m-13"
@@ -39,10 +39,7 @@ def bad_flavor(app):
 
 @pytest.fixture
 def bed(cloud, tmp_path, monkeypatch):
-    # this process verifies the ledgers with the key and witness the runs used
-    for name, value in apps.env(tmp_path).items():
-        if name.startswith(("GOVCLOUD_EVIDENCE_KEY", "GOVCLOUD_WITNESS")):
-            monkeypatch.setenv(name, value)
+    apps.adopt_run_keys(monkeypatch, tmp_path)
     inv = tmp_path / "inventories"
     inv.mkdir()
     for app in IDS:

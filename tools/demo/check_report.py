@@ -23,7 +23,7 @@ import sys
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / ".work" / "collections"))
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import _report as R  # noqa: E402
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _report as R  # noqa: E402
 
 _ROW = re.compile(r'<tr id="control-([^"]+)"[^>]*>(.*?)</tr>', re.S)
 _MANUAL_OK = ("attested", "not_applicable", "manual_due")

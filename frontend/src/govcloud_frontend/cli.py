@@ -169,7 +169,7 @@ def cmd_portfolio(args, out):
     if os.path.exists(dest) and not os.path.isdir(dest):
         raise UsageError("--out: %s exists and is not a directory" % dest)
     known = {"none", "application", "approved", "rejected", "allocated", "trial", "formal_operation",
-             "decommissioned"} | set(project.module_utils("evidence").STAGES)
+             "decommissioned"} | set(project.plugin_utils("evidence").STAGES)
     if args.stage and args.stage not in known:
         raise UsageError("--stage: %r is neither a lifecycle stage nor a phase; use one of: %s"
                          % (args.stage, ", ".join(sorted(known))))

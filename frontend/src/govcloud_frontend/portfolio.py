@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Each application's state from its ledger and runs (govcloud status), and the management unit's portfolio.
 
-Deadlines use the auditor report's own rules (plugins/module_utils/_report.py: service_checks, the phase
+Deadlines use the auditor report's own rules (plugins/plugin_utils/_report.py: service_checks, the phase
 collector), so the portfolio and the per-application report never disagree about a due date.
 """
 
@@ -60,8 +60,8 @@ def _catalog(rep):
 
 def summarise(project, inv, today, verify=True):
     """One application's stage, phase, deadlines, open items, chain verification and last run."""
-    ev = project.module_utils("evidence")
-    rep = project.module_utils("_report")
+    ev = project.plugin_utils("evidence")
+    rep = project.plugin_utils("_report")
     manifest = project.manifest(inv)
     app_id = manifest["id"]
     level = (manifest.get("mlps") or {}).get("level")

@@ -138,8 +138,8 @@ class Project:
         return os.path.join(self.runs_root, self.app_id(inv))
 
     # -- the collection's own code (evidence ledger, report logic) --------------------------------------
-    def module_utils(self, name):
-        """plugins/module_utils/<name> of this checkout, imported as Ansible would
+    def plugin_utils(self, name):
+        """plugins/plugin_utils/<name> of this checkout, imported as Ansible would
         (ansible_collections.govcloud.lifecycle...), so the front end reads ledgers with the collection's code."""
         base = os.path.join(self.root, ".work", "collections")
         here = os.path.join(base, "ansible_collections", "govcloud", "lifecycle")
@@ -151,4 +151,4 @@ class Project:
             base = os.sep.join(parts[:-3])
         if base not in sys.path:
             sys.path.insert(0, base)
-        return importlib.import_module("ansible_collections.govcloud.lifecycle.plugins.module_utils." + name)
+        return importlib.import_module("ansible_collections.govcloud.lifecycle.plugins.plugin_utils." + name)

@@ -274,7 +274,7 @@ def test_audit_only_after_enforce_passes_everything():
 
 def test_ledger_has_one_record_per_control_and_verifies():
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(SCENARIO)), ".work", "collections"))
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
 
     with Ledger(os.path.join(EPHEMERAL, "evidence")) as ledger:
         recs = list(ledger.records(application=VARS["baseline_hardening_evidence_application"], stage="hardening"))

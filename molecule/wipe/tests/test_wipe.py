@@ -64,7 +64,7 @@ def test_whole_device_is_zeros_and_holds_no_byte_of_the_pattern(host, hostvars):
 
 def test_ledger_holds_one_passed_certificate_for_the_host(hostvars):
     sys.path.insert(0, os.path.join(REPO, ".work", "collections"))
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
 
     name = hostvars["inventory_hostname"]
     with Ledger(os.path.join(EPHEMERAL, "evidence")) as ledger:

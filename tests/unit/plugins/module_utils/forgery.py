@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import (
     FIELDS,
     build_record,
     canonical,

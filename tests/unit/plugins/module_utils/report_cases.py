@@ -10,12 +10,14 @@ import sys
 
 REPO = pathlib.Path(__file__).resolve().parents[4]
 try:
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils import _report as R
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils import evidence as E
+    from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import REPORT_ARGUMENT_SPEC
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _report as R
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import evidence as E
 except ImportError:  # plain pytest from the checkout: the collection is linked by `make collection`
     sys.path.insert(0, str(REPO / ".work" / "collections"))
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils import _report as R
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils import evidence as E
+    from ansible_collections.govcloud.lifecycle.plugins.module_utils._argspec import REPORT_ARGUMENT_SPEC
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _report as R
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import evidence as E
 
 APP = "zwfw-portal"
 OSCAL_SCHEMA = REPO / "tests" / "data" / "oscal" / "1.1.2" / "oscal_assessment-results_schema.json"
@@ -30,7 +32,7 @@ SECRET_KEY_BODY = "QyNTUxOQAAACDleakleakleakleak"
 
 def params(ledger_dir, dest, **over):
     """Module parameters with the argument-spec defaults, as the action plugin hands them over."""
-    out = {name: spec.get("default") for name, spec in R.ARGUMENT_SPEC.items()}
+    out = {name: spec.get("default") for name, spec in REPORT_ARGUMENT_SPEC.items()}
     out.update(evidence_dir=str(ledger_dir), dest=str(dest))
     out.update(over)
     return out

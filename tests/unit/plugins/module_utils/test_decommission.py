@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import _decommission as d
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _decommission as d
 
 PROJECT = {"id": "p1", "name": "app"}
 

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Units of the decommission preconditions, sanitization plan, deletion steps, leftover scan and certificate
-(module_utils/_decommission.py); the real runs are molecule/decommission."""
+(plugin_utils/_decommission.py); the real runs are molecule/decommission."""
 from __future__ import annotations
 
 import pathlib
@@ -10,9 +10,9 @@ import pathlib
 import pytest
 import yaml
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import _decommission as d
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_gates import evaluate
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _decommission as d
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_gates import evaluate
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
 
 REPO = pathlib.Path(__file__).resolve().parents[4]
 
@@ -213,7 +213,7 @@ def test_input_problems_and_what_a_dry_run_counts_as_met():
 
 
 def test_unrecorded_deletions_name_what_an_interrupted_run_deleted_without_its_record():
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils._decommission import unrecorded_deletions
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._decommission import unrecorded_deletions
     plan = {"inventory": {"resources": {
         "ports": [{"id": "p1", "name": "port-a"}, {"id": "p2", "name": "port-b"}],
         "routers": [{"id": "r1", "name": "rt"}], "networks": [{"id": "n1", "name": "net"}],
@@ -237,7 +237,7 @@ def test_unrecorded_deletions_name_what_an_interrupted_run_deleted_without_its_r
 
 
 def test_every_writer_names_a_kind_by_one_type():
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils import _decommission as D
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _decommission as D
     plan = {"inventory": {"resources": {"floating_ips": [{"id": "f1"}], "application_creds": [{"id": "a1"}],
                                         "keypairs": [{"id": "kp", "name": "kp"}], "users": [{"id": "u1"}]}}}
     lost = D.unrecorded_deletions([plan], {}, [])
@@ -249,7 +249,7 @@ def test_every_writer_names_a_kind_by_one_type():
 
 
 def test_no_log_deletions_get_one_record_per_deleted_item():
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils._decommission import deletion_records
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._decommission import deletion_records
     results = [
         {"changed": True, "status": 202, "item": {"id": "kp-a", "name": "kp-a", "user_id": "u1"}},
         {"changed": False, "status": 404, "item": {"id": "kp-b", "name": "kp-b", "user_id": "u1"}},

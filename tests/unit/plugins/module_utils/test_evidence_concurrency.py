@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
 
 WRITERS = 8
 PER_WRITER = 500

@@ -20,7 +20,7 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from forgery import forge  # noqa: E402  pylint: disable=wrong-import-position
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (  # noqa: E402
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import (  # noqa: E402
     FIELDS,
     EvidenceError,
     Ledger,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_gates import GATE_REQUIREMENTS, evaluate
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import STAGES, EvidenceError, Ledger
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_gates import GATE_REQUIREMENTS, evaluate
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import STAGES, EvidenceError, Ledger
 
 APP = "tax-portal"
 

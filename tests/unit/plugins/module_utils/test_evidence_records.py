@@ -12,7 +12,7 @@ import stat
 
 import pytest
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import (
     KIND_SCHEMAS,
     KINDS,
     PARTIES,

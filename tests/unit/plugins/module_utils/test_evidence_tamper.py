@@ -16,7 +16,7 @@ import sqlite3
 
 import pytest
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import (
     FIELDS,
     Ledger,
     canonical,

@@ -21,22 +21,17 @@ import yaml
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import manifest_cases as C  # noqa: E402  pylint: disable=wrong-import-position
 from forgery import forge  # noqa: E402  pylint: disable=wrong-import-position
+from playbook_env import PLAYBOOK_BIN, playbook_env  # noqa: E402  pylint: disable=wrong-import-position
 
 M = C.M
 REPO = C.REPO
-PLAYBOOK_BIN = pathlib.Path(sys.executable).parent / "ansible-playbook"
 INVENTORY = REPO / "inventories" / "example"
 SAMPLE = 20
 
 
 @pytest.fixture
 def env(tmp_path):
-    if not (REPO / ".work" / "collections" / "ansible_collections" / "govcloud" / "lifecycle").exists():
-        pytest.fail("the collection is not linked: run `make collection` first")
-    environ = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-                   ANSIBLE_RETRY_FILES_ENABLED="0", GOVCLOUD_EVIDENCE_DIR=str(tmp_path / "evidence"),
-                   GOVCLOUD_EVIDENCE_KEY=str(tmp_path / "evidence-signing.pem"),
-                   ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"))
+    environ = playbook_env(tmp_path)
     environ.pop("GOVCLOUD_IMAGE", None)
     return environ
 
@@ -95,7 +90,7 @@ def test_sample_of_invalid_manifests_fails_cleanly_through_ansible(env, tmp_path
 
 
 def _ledger(directory, key):
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
     return Ledger(str(directory), key_file=str(key))
 
 

@@ -140,7 +140,7 @@ def test_every_control_row_lists_only_records_of_that_control(three_hosts):
 def test_demo_shaped_report_shows_manual_controls_attested_or_due_never_gaps(tmp_path):
     """A ledger shaped like `make demo`'s (four hosts, the manual checks of the role) plus the example's
     attestations file, recorded as record_attestations.yml records it."""
-    from ansible_collections.govcloud.lifecycle.plugins.module_utils import _attestations as A
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _attestations as A
     hosts = ("demo-bdc-app-01", "demo-bdc-db-01", "demo-bdc-ops-01", "demo-bdc-web-01")
     manifest = yaml.safe_load((C.REPO / "inventories" / "example" / "group_vars" / "all" / "application.yml")
                               .read_text(encoding="utf-8"))["application"]

@@ -2,15 +2,15 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The certificate of sanitization section of the auditor report, from a certificate built by
-module_utils/_decommission.py."""
+plugin_utils/_decommission.py."""
 from __future__ import annotations
 
 import pytest
 
 import report_cases as C
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import _decommission as d
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import Ledger
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _decommission as d
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import _security_assessment as sa
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _security_assessment as sa
 
 APP = {
     "servers": [{"name": "web", "zone": "internet"}, {"name": "app", "zone": "gov"}, {"name": "app2", "zone": "gov"}],

@@ -4,14 +4,20 @@
 
 # Note that this plugin_util is **PRIVATE** to the collection: it can change at any time.
 
-"""Common front end of the evidence action plugins: argument validation and the one error funnel."""
+"""The one base of every action plugin of the collection: argument validation and the one error funnel.
+
+Each plugins/action/<name>.py is ``class ActionModule(ControllerAction)`` with ``SPEC`` (from
+module_utils/_argspec.py, shared with the doc module of the same name) and ``run_action(args, task_vars)``
+returning the result dict; the evidence options are filled from the seam variables before it runs, an
+``EvidenceError`` or an unexpected exception becomes a ``failed`` result with a message, never a traceback.
+"""
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import (
     EvidenceError,
     Ledger,
     is_secret_key,
@@ -42,12 +48,14 @@ def pinned_key_id(task_vars, templar):
     return str(value) if value not in (None, "") else None
 
 
-class EvidenceAction(ActionBase):
+class ControllerAction(ActionBase):
     """Runs on the controller: a task on any host writes to the controller's ledger, no delegate_to needed."""
 
     TRANSFERS_FILES = False
     _requires_connection = False
     SPEC = None
+    # what an unexpected error's message starts with (default: the task's action name)
+    ERROR_PREFIX = None
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -60,15 +68,15 @@ class EvidenceAction(ActionBase):
         self._pinned_key_id = pinned_key_id(task_vars or {}, self._templar)
         try:
             fill_from_variables(args, task_vars or {}, self._templar)
-            result.update(self.evidence_run(args, task_vars or {}))
+            result.update(self.run_action(args, task_vars or {}))
         except EvidenceError as exc:
             result.update(failed=True, changed=False, msg="%s: %s" % (self._task.action, exc))
         except Exception as exc:  # an operator gets a message, never a traceback
             result.update(failed=True, changed=False,
-                          msg="%s: unexpected %s: %s" % (self._task.action, type(exc).__name__, exc))
+                          msg="%s: unexpected %s: %s" % (self.ERROR_PREFIX or self._task.action, type(exc).__name__, exc))
         return result
 
-    def evidence_run(self, args, task_vars):
+    def run_action(self, args, task_vars):
         raise NotImplementedError  # pragma: no cover
 
     @property

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-# Note that this module_util is **PRIVATE** to the collection: it can change at any time.
+# Note that this plugin_util is **PRIVATE** to the collection: it can change at any time.
 
 """The attestations file of an application (人工核查 / 风险接受), checked whole before anything is recorded.
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime
 import os
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import evidence as ev
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._findings import FindingsError, load_mlps_catalog
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import evidence as ev
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._findings import FindingsError, load_mlps_catalog
 from ansible_collections.govcloud.lifecycle.plugins.module_utils._yaml_bounds import YamlBoundsError, load_file
 
 DEFAULT_VALIDITY_DAYS = 365

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-# Note that this module_util is **PRIVATE** to the collection: it can change at any time.
+# Note that this plugin_util is **PRIVATE** to the collection: it can change at any time.
 
 """The report's section from trial to formal operation (试运行 → 安全测评 → 等保测评 / 备案 → 正式运行).
 

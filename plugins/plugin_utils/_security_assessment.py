@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-# Note that this module_util is **PRIVATE** to the collection: it can change at any time.
+# Note that this plugin_util is **PRIVATE** to the collection: it can change at any time.
 
 """Security assessment (安全测评) logic of the security_assessment role: what a server may expose according to
 the manifest, what it actually listens on (ss), what the control node reaches, which packages have pending

@@ -2,13 +2,13 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-# Note that this module_util is **PRIVATE** to the collection: it can change at any time.
+# Note that this plugin_util is **PRIVATE** to the collection: it can change at any time.
 
 """Control results per host, manual checks (人工核查) and rectification items (整改项), derived from the ledger.
 
 The one place that decides which record is evidence for which GB/T 22239 control on which host, what a
 control's state is on a host at a given date, and which rectification items are open.  The report
-(module_utils/_report.py) and the promotion gate (module_utils/_evidence_gates.py) feed it the same records
+(plugin_utils/_report.py) and the promotion gate (plugin_utils/_evidence_gates.py) feed it the same records
 and read the same answers; nothing is stored besides the ledger.  docs/evidence.md explains the rules.
 
 Rules in short:
@@ -59,7 +59,7 @@ class FindingsError(Exception):
 # ------------------------------------------------------------------------------------------------ catalogue
 
 def collection_root():
-    # plugins/module_utils/_findings.py -> collection root, both installed and in a source checkout
+    # plugins/plugin_utils/_findings.py -> collection root, both installed and in a source checkout
     return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 

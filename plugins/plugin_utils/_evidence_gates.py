@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-# Note that this module_util is **PRIVATE** to the collection: it can change at any time.
+# Note that this plugin_util is **PRIVATE** to the collection: it can change at any time.
 
 """Stage-transition requirements (阶段门禁) evaluated against the evidence ledger.
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import _findings
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import (
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _findings
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import (
     STAGES,
     STAGE_TERMS,
     EvidenceError,
@@ -74,7 +74,7 @@ GATE_REQUIREMENTS = {
         _req("named_approvals", "清单所列审批均已记录", "every approval the manifest names is recorded", "approvals"),
         _req("filing_number", "已取得备案编号（或在投入运行后30日备案期限内）",
              "filing number recorded (or within the 30-day filing window after going into operation)", "filing"),
-        # derived from the ledger by module_utils/_findings.py (the report shows the same items)
+        # derived from the ledger by plugin_utils/_findings.py (the report shows the same items)
         _req("rectification_closed", "无未关闭的阻断级整改项", "no open rectification item of a blocking severity",
              "rectification"),
     ],
@@ -307,7 +307,7 @@ def evaluate(ledger, application, stage, as_of=None, filing_window_days=FILING_W
 
     ``approvals``: the approvals the manifest names (``[{authority, ref}]``), for requirements of check
     ``approvals``.  ``rectification``: the manifest's ``rectification`` block (``due_days``, ``blocking``
-    severities; defaults in module_utils/_findings.py), for the check ``rectification``.
+    severities; defaults in plugin_utils/_findings.py), for the check ``rectification``.
     """
     approvals = normalise_approvals(approvals)
     try:
