@@ -5,7 +5,7 @@
 run jobs.  The worker is the pinned `ansible-runner worker` in a process of its own, fed the transmitted job on its
 standard input; its output is processed back into the run's artifacts.  The evidence must land in the
 controller's ledger exactly as in a local run (same records, the run ident in each), and the ledger verifies.
-(The worker here runs on this machine; a worker on a second host is not tested yet.)
+(The worker here runs on this machine; tests/integration/test_govcloud_worker_node.py runs it on a second host.)
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ REPO = apps.REPO
 sys.path.insert(0, str(REPO / ".work" / "collections"))
 from ansible_collections.govcloud.lifecycle.plugins.module_utils import evidence as ev  # noqa: E402
 
-WORKER = shlex.join([str(pathlib.Path(sys.executable).parent / "ansible-runner"), "worker", "--delete"])
+BIN = pathlib.Path(sys.executable).parent
+# a job takes no PATH along (a node's own PATH names its ansible-playbook): the worker's environment names it
+WORKER = shlex.join(["env", "PATH=%s:/usr/bin:/bin" % BIN, str(BIN / "ansible-runner"), "worker", "--delete"])
 
 
 def shape(records):

@@ -26,6 +26,14 @@ import ansible_runner
 
 META = "govcloud.json"
 BAR = 24
+# What a streamed job takes along of this process's environment: where the ledger's key, anchor and witness are and
+# which cloud to use (paths and names, shared with the worker node as in AWX).  A worker runs in its own environment
+# (over SSH, none of ours); secrets (the hand-over vault password, cloud passwords) are never put into the job: on an
+# execution node they come from its own credentials, as AWX injects them.
+FORWARDED = ("GOVCLOUD_EVIDENCE_KEY", "GOVCLOUD_EVIDENCE_KEY_ID", "GOVCLOUD_EVIDENCE_ANCHOR", "GOVCLOUD_EVIDENCE_ACTOR",
+             "GOVCLOUD_EVIDENCE_PARTY", "GOVCLOUD_WITNESS_DIR", "GOVCLOUD_WITNESS_KEY", "GOVCLOUD_YAML_MAX_BYTES",
+             "GOVCLOUD_YAML_MAX_DEPTH", "GOVCLOUD_YAML_MAX_NODES", "GOVCLOUD_YAML_MAX_ALIASES", "OS_CLOUD",
+             "OS_CLIENT_CONFIG_FILE")
 
 
 def new_ident(stage):
@@ -190,9 +198,20 @@ def _streamed(worker, private, runs_dir, ident, progress, **kwargs):
             err = proc.stderr.read().decode("utf-8", "replace")
             proc.stderr.close()
             proc.wait()
-    if proc.returncode != 0:
+    # `ansible-runner worker` exits with the playbook's rc: a stage that failed on the node is that run's failure,
+    # processed back like any other; only a worker that sent no finished job (ssh refused, no runner there) is not
+    job_rc = _read_rc(os.path.join(runs_dir, ident))
+    if proc.returncode != 0 and (job_rc is None or job_rc != proc.returncode):
         raise RuntimeError("worker %s exited %d: %s" % (shlex.join(worker), proc.returncode, err.strip()[-2000:]))
     return result
+
+
+def _read_rc(artifacts):
+    try:
+        with open(os.path.join(artifacts, "rc"), encoding="utf-8") as handle:
+            return int(handle.read().strip())
+    except (OSError, ValueError):
+        return None
 
 
 def run_one(project, inv, stage, check=False, diff=False, extra=(), out=sys.stdout, prefix="", bar=True,
@@ -213,9 +232,13 @@ def run_one(project, inv, stage, check=False, diff=False, extra=(), out=sys.stdo
         "ANSIBLE_FORCE_COLOR": "0",
         "ANSIBLE_NOCOLOR": "1",
     }
-    # the ansible-playbook of the Python the front end runs in (the controller venv), also for its children
-    bindir = os.path.dirname(os.path.abspath(sys.executable))
-    envvars["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    if worker:
+        # the node's own PATH names its ansible-playbook; ours would name a venv the node does not have
+        envvars.update((name, os.environ[name]) for name in FORWARDED if name in os.environ)
+    else:
+        # the ansible-playbook of the Python the front end runs in (the controller venv), also for its children
+        bindir = os.path.dirname(os.path.abspath(sys.executable))
+        envvars["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
     envvars.update(env or {})
     meta = {"ident": ident, "app": app_id, "inventory": inv, "stage": stage, "check": check, "diff": diff,
             "extra_vars": extra_var_names(extra), "playbook": os.path.relpath(playbook, project.root),
@@ -235,10 +258,8 @@ def run_one(project, inv, stage, check=False, diff=False, extra=(), out=sys.stdo
         progress.finish()
         meta.update(status=result.status, rc=result.rc)
         if meta["rc"] is None:  # the streaming processor knows the rc only from the artifacts
-            try:
-                with open(os.path.join(runs_dir, ident, "rc"), encoding="utf-8") as handle:
-                    meta["rc"] = int(handle.read().strip())
-            except (OSError, ValueError):
+            meta["rc"] = _read_rc(os.path.join(runs_dir, ident))
+            if meta["rc"] is None:
                 meta["rc"] = 0 if result.status == "successful" else 1
     except Exception as exc:  # ansible-runner's own trouble: the application fails, the others go on
         progress.finish()
@@ -254,9 +275,30 @@ def run_one(project, inv, stage, check=False, diff=False, extra=(), out=sys.stdo
         # failed before any task (a playbook syntax error, a missing binary): the output's last lines say why
         meta["failures"] = [{"task": None, "host": None, "msg": _tail(os.path.join(meta["artifacts"], "stdout"))}]
     os.makedirs(meta["artifacts"], exist_ok=True)
+    scrub_command(meta["artifacts"])
     with open(os.path.join(meta["artifacts"], META), "w", encoding="utf-8") as handle:
         json.dump(meta, handle, ensure_ascii=False, indent=1, sort_keys=True)
     return meta
+
+
+# ansible-runner keeps the whole environment of ansible-playbook in the artifact `command` (the operator's, with any
+# password in it); the kept artifacts keep only these values, the other variables by name
+KEPT_ENV = ("ANSIBLE_CONFIG", "GOVCLOUD_RUN_ID", "GOVCLOUD_EVIDENCE_DIR", "PATH", "PWD", "HOME", "USER", "LOGNAME")
+
+
+def scrub_command(artifacts):
+    path = os.path.join(artifacts, "command")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            doc = json.load(handle)
+    except (OSError, ValueError):
+        return
+    env = doc.get("env") or {}
+    doc["env"] = {k: (v if k in KEPT_ENV else "(set)") for k, v in sorted(env.items())}
+    with open(path + ".tmp", "w", encoding="utf-8") as handle:
+        json.dump(doc, handle, ensure_ascii=False)
+    os.chmod(path + ".tmp", 0o600)
+    os.replace(path + ".tmp", path)
 
 
 def _tail(path, lines=12):
