@@ -49,7 +49,8 @@ def test_streamed_stages_write_the_same_evidence(tmp_path, monkeypatch):
             # each application's key id pinned in its own file (the session's pin file would be shared)
             proc = subprocess.run(apps.GOVCLOUD + ["run", stage, "--app", app, "--json"] + common + worker + extra,
                                   cwd=str(REPO),
-                                  env=dict(env, GOVCLOUD_EVIDENCE_KEY_PIN=str(tmp_path / (app + ".pin.yml"))), capture_output=True, text=True, timeout=600, check=False)
+                                  env=dict(env, GOVCLOUD_EVIDENCE_KEY_PIN=str(tmp_path / (app + ".pin.yml"))),
+                                  capture_output=True, text=True, timeout=600, check=False)
             assert proc.returncode == 0, proc.stdout + proc.stderr
             meta = json.loads(proc.stdout.strip().splitlines()[-1])["runs"][0]
             assert meta["status"] == "successful" and meta["rc"] == 0
