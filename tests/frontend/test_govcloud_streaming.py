@@ -5,7 +5,7 @@
 run jobs.  The worker is the pinned `ansible-runner worker` in a process of its own, fed the transmitted job on its
 standard input; its output is processed back into the run's artifacts.  The evidence must land in the
 controller's ledger exactly as in a local run (same records, the run ident in each), and the ledger verifies.
-(The worker here runs on this machine; a worker on a second host is not tested yet.)
+(The worker here runs on this machine; tests/integration/test_govcloud_worker_node.py runs it on a second host.)
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ REPO = apps.REPO
 sys.path.insert(0, str(REPO / ".work" / "collections"))
 from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import evidence as ev  # noqa: E402
 
-WORKER = shlex.join([str(pathlib.Path(sys.executable).parent / "ansible-runner"), "worker", "--delete"])
+BIN = pathlib.Path(sys.executable).parent
+# a job takes no PATH along (a node's own PATH names its ansible-playbook): the worker's environment names it
+WORKER = shlex.join(["env", "PATH=%s:/usr/bin:/bin" % BIN, str(BIN / "ansible-runner"), "worker", "--delete"])
 
 
 def shape(records):
@@ -44,8 +46,11 @@ def test_streamed_stages_write_the_same_evidence(tmp_path, monkeypatch):
     idents = []
     for stage, extra in (("intake", []), ("approve", apps.APPROVE)):
         for app, worker in (("h15st-local", []), ("h15st-streamed", ["--worker", WORKER])):
+            # each application's key id pinned in its own file (the session's pin file would be shared)
             proc = subprocess.run(apps.GOVCLOUD + ["run", stage, "--app", app, "--json"] + common + worker + extra,
-                                  cwd=str(REPO), env=env, capture_output=True, text=True, timeout=600, check=False)
+                                  cwd=str(REPO),
+                                  env=dict(env, GOVCLOUD_EVIDENCE_KEY_PIN=str(tmp_path / (app + ".pin.yml"))),
+                                  capture_output=True, text=True, timeout=600, check=False)
             assert proc.returncode == 0, proc.stdout + proc.stderr
             meta = json.loads(proc.stdout.strip().splitlines()[-1])["runs"][0]
             assert meta["status"] == "successful" and meta["rc"] == 0

@@ -124,6 +124,11 @@ def test_missed_deadline_tears_down_and_names_host(name, kind):
     (["--kind", "nspawn", "Bad_Name"], "name 'Bad_Name'"),
     (["--kind", "nspawn", "--index", "0", "okname"], "--index 0: must be 1..250"),
     (["--kind", "nspawn", "--timeout", "-3", "okname"], "--timeout -3.0: must be > 0"),
+    (["--kind", "nspawn", "--bind", "relative/dir", "okname"], "must be absolute paths"),
+    (["--kind", "nspawn", "--bind", "/nonexistent-h15-dir", "okname"], "is not a directory on this machine"),
+    (["--kind", "nspawn", "--bind", "/tmp:/etc", "okname"], "would hide the host's own system"),
+    (["--kind", "nspawn", "--bind", "/tmp:a:b:ro", "okname"], "use SRC[:DST][:ro]"),
+    (["--kind", "vm", "--bind", "/tmp", "okname"], "--bind: only for --kind nspawn"),
 ])
 def test_bad_input_is_refused_and_creates_nothing(args, message):
     before = sorted(os.listdir(os.path.join(HOME, "instances")))

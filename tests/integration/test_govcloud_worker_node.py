@@ -1,0 +1,145 @@
+# Copyright (c) 2026 govcloud.lifecycle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""govcloud run --worker against a real second host: ansible-runner's streaming mode (transmit → worker →
+process) as AWX's execution nodes run jobs.
+
+The worker node is an nspawn test host (tools/testhosts/worker-node): Debian 12 with the pinned interpreter and
+a venv of the execution environment's pins only (ansible-core, ansible-runner, execution-environment/requirements.txt
+and the collections of its requirements.yml), the checkout read-only as the project, and this test's directory
+(ledgers, signing key, witness) read-write as the nodes' shared volume.  The controller transmits each job over SSH
+and processes the node's events back into its own artifacts.  intake → approve for one application here and one on
+the node: the same records (stage, kind, clauses, result), each with its run ident, the node's written by the node
+(actor root@<node>), both ledgers verify on the controller afterwards; a stage that fails on the node fails alone
+with its message; the kept artifacts hold no secret from the environment.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import pathlib
+import shlex
+import socket
+import subprocess
+import sys
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "frontend"))
+sys.path.insert(0, str(REPO / ".work" / "collections"))
+import apps  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.govcloud.lifecycle.plugins.module_utils import evidence as ev  # noqa: E402
+
+WORKER_NODE = REPO / "tools" / "testhosts" / "worker-node"
+NODE = "h15-worker-node"
+LOCAL, STREAMED, BROKEN, BROKEN_LOCAL = "h15wn-local", "h15wn-node", "h15wn-broken", "h15wn-broken-local"
+SECRET = "worker-node-handover-secret"
+
+
+@pytest.fixture
+def node(tmp_path):
+    share = tmp_path / "shared"
+    share.mkdir()
+    subprocess.run([str(WORKER_NODE), "down", NODE], capture_output=True, check=False)
+    proc = subprocess.run([sys.executable, str(WORKER_NODE), "up", NODE, "--share", str(share)], capture_output=True,
+                          text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    inst = json.loads(proc.stdout.strip().splitlines()[-1])
+    try:
+        yield inst, share
+    finally:
+        subprocess.run([sys.executable, str(WORKER_NODE), "down", NODE], capture_output=True, timeout=120, check=False)
+
+
+def ledger_rows(directory):
+    ledger = ev.Ledger(str(directory), create=False)
+    try:
+        return list(ledger.records()), ledger.verify()
+    finally:
+        ledger.close()
+
+
+def shape(records):
+    return collections.Counter((r["stage"], r["kind"], tuple(sorted(r["clauses"])), r["result"]) for r in records)
+
+
+def govcloud(args, env):
+    # each application's key id pinned in its own file, in the shared directory (the session's would be shared)
+    app = args[args.index("--app") + 1]
+    env = dict(env, GOVCLOUD_EVIDENCE_KEY_PIN=str(pathlib.Path(env["GOVCLOUD_WITNESS_DIR"]).parent / (app + ".pin.yml")))
+    proc = subprocess.run(apps.GOVCLOUD + args + ["--json"], cwd=str(REPO), env=env, capture_output=True, text=True,
+                          timeout=600, check=False)
+    meta = json.loads(proc.stdout.strip().splitlines()[-1])["runs"][0] if proc.stdout.strip() else None
+    return proc, meta
+
+
+def test_stages_streamed_to_a_worker_node(node, monkeypatch):
+    inst, share = node
+    env = apps.env(share, GOVCLOUD_HANDOVER_VAULT_PASSWORD=SECRET)
+    for name in ("GOVCLOUD_EVIDENCE_KEY", "GOVCLOUD_WITNESS_DIR", "GOVCLOUD_WITNESS_KEY"):
+        monkeypatch.setenv(name, env[name])
+    assert inst["runner_version"] == "2.4.3"
+    # the node runs the execution environment's venv, not this machine's tool venv
+    assert inst["venv"] != str(pathlib.Path(sys.executable).resolve().parent.parent)
+    inv = share / "inventories"
+    inv.mkdir()
+    apps.make_inventory(inv, LOCAL, 241)
+    apps.make_inventory(inv, STREAMED, 242)
+    for app, octet in ((BROKEN, 243), (BROKEN_LOCAL, 244)):
+        apps.make_inventory(inv, app, octet, mutate=lambda a: a.update(mlps_level=9))
+    worker = shlex.join(inst["worker"])
+    common = ["--inventories", str(inv), "--evidence-root", str(share / "evidence"), "--runs-dir", str(share / "runs")]
+    idents = []
+    for stage, extra in (("intake", []), ("approve", apps.APPROVE)):
+        for app, streamed in ((LOCAL, False), (STREAMED, True)):
+            proc, meta = govcloud(["run", stage, "--app", app] + common + (["--worker", worker] if streamed else [])
+                                  + extra, env)
+            assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+            assert meta["status"] == "successful" and meta["rc"] == 0
+            art = pathlib.Path(meta["artifacts"])
+            assert art.parent == share / "runs" / app
+            command = json.loads((art / "command").read_text())
+            assert SECRET not in (art / "command").read_text()
+            if streamed:
+                idents.append(meta["ident"])
+                assert meta["worker"] == worker
+                # processed back from the node: its events, output and status in the controller's artifacts
+                assert (art / "status").read_text() == "successful" and (art / "rc").read_text() == "0"
+                events = [json.loads(p.read_text()) for p in (art / "job_events").glob("*.json")]
+                assert any(e.get("event") == "playbook_on_stats" for e in events)
+                assert "Record the" in proc.stdout and "changed=1" in proc.stdout
+                # ansible-playbook ran on the node, in its venv (the job took no PATH of ours along)
+                assert command["env"]["PATH"].startswith(inst["venv"] + "/bin:")
+                assert command["env"]["GOVCLOUD_RUN_ID"] == meta["ident"]
+    local, local_ver = ledger_rows(share / "evidence" / LOCAL)
+    streamed, streamed_ver = ledger_rows(share / "evidence" / STREAMED)
+    assert local_ver["ok"], local_ver
+    assert streamed_ver["ok"], streamed_ver
+    assert streamed_ver["witness"]["ok"] and streamed_ver["key_id"] == local_ver["key_id"]
+    assert shape(local) == shape(streamed) and len(streamed) >= 2
+    assert [r["details"].get("run_id") for r in streamed if r["kind"] in ("application", "approval")] == idents
+    # written on the node, into the controller's ledger
+    # (the approval's actor is the approver named in -e; every other record names the account and host that ran it)
+    assert [r["actor"].replace("@" + NODE, "@") for r in streamed] == \
+        [r["actor"].replace("@" + socket.gethostname(), "@") for r in local]
+    assert {r["actor"] for r in streamed if "@" in r["actor"]} == {"root@" + NODE}
+    assert {r["application"] for r in streamed} == {STREAMED}
+
+    # a stage that fails on the node: its rc, its failed task and message come back, and its ledger holds what a
+    # local run of the same failure writes
+    failed = {}
+    for app, streamed in ((BROKEN_LOCAL, False), (BROKEN, True)):
+        proc, meta = govcloud(["run", "intake", "--app", app] + common + (["--worker", worker] if streamed else []), env)
+        assert proc.returncode not in (0, 255) and meta["status"] == "failed" and meta["rc"] == proc.returncode, \
+            proc.stdout[-3000:]
+        assert any("mlps_level" in (f.get("msg") or "") and f.get("task") for f in meta["failures"]), meta["failures"]
+        assert "FAILED %s: Manifest |" % app in proc.stdout
+        failed[streamed] = (meta["rc"], meta["failures"][0]["task"]) + ledger_rows(share / "evidence" / app)
+    assert failed[True][:2] == failed[False][:2]
+    assert shape(failed[True][2]) == shape(failed[False][2]) and failed[True][3]["ok"], failed[True][3]
+    status = subprocess.run(apps.GOVCLOUD + ["status", "--json", "--app", STREAMED] + common, cwd=str(REPO), env=env,
+                            capture_output=True, text=True, timeout=300, check=False)
+    row = json.loads(status.stdout)[0]
+    assert row["phase"] == "approved" and row["verification"]["ok"] and row["last_run"]["ident"] == idents[-1]
