@@ -138,6 +138,12 @@ start_ovs() {
     wait_tcp 6640 20 || die "ovsdb-server did not start (log: $LOGS/ovsdb-server.log)"
     ovs-vsctl --no-wait init
   fi
+  # The guest's virtio NIC leaves TCP checksums to the host (tx offload); without virtio-net headers the
+  # userspace datapath reads them unfilled from the tap, and its conntrack marks every reply of the guest
+  # +inv, which the OVS firewall drops (measured: SYNs reach the guest, its SYN-ACKs counted in br-int's
+  # "ct_state=+inv+trk" flow). With userspace TSO on, OVS reads the taps with vnet headers and knows the
+  # checksum is partial. Read by ovs-vswitchd at start only.
+  ovs-vsctl --no-wait set Open_vSwitch . other_config:userspace-tso-enable=true
   if ! is_alive ovs-vswitchd; then
     stop_service ovs-vswitchd 5
     start_proc ovs-vswitchd "$LOGS/ovs-vswitchd-stdout.log" ovs-vswitchd "unix:$OVS_DIR/db.sock" \
