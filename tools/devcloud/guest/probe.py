@@ -93,10 +93,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--deadline", type=int, default=600, help="seconds from create to SSH")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--prefix", default="probe-", help="name prefix of everything this probe makes (and cleans up)")
     ap.add_argument("--volume", action="store_true", help="attach a 1 GiB volume, write, zero and read it back")
     ap.add_argument("--bastion", action="store_true",
                     help="SSH admitted only from a bastion on the external network: direct refused, through it works")
     args = ap.parse_args()
+    global PREFIX  # noqa: PLW0603 - one run, one prefix, read by leftovers()
+    PREFIX = args.prefix
     conn = openstack.connect()
     m = {}
     work = tempfile.mkdtemp(prefix="devcloud-probe-")
@@ -196,11 +199,17 @@ def main():
         ok = all(checks)
         return 0 if ok else 1
     except Exception as exc:  # noqa: BLE001 - one line naming the failure
-        print(f"probe: {type(exc).__name__}: {exc}; measured so far: {json.dumps(m)}", file=sys.stderr)
+        servers = [obj.id for kind, obj in made if kind == "server"]
+        print(f"probe: {type(exc).__name__}: {exc}; server(s): {servers or 'none made'}; "
+              f"measured so far: {json.dumps(m)}", file=sys.stderr)
         return 1
     finally:
         if not (args.keep and ok):
             cleanup(conn, made)
+            left = [f"{kind} {obj.id}" for kind, obj in leftovers(conn) if kind != "fip"]
+            if not ok:
+                print(f"probe: torn down {len(made)} resources ({', '.join(k for k, _ in made)}); "
+                      f"left: {left or 'none'}", file=sys.stderr)
         if args.bastion:
             stop_bastion(bastion)
 

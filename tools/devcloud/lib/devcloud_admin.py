@@ -94,7 +94,10 @@ def ready(conn, args):
                 if svc.binary.startswith("cinder-") and cinder.get(svc.binary) != "up":
                     cinder[svc.binary] = svc.state
             hyper = [(h.name, h.state, h.status) for h in conn.compute.hypervisors()]
-            stale = [s.binary for s in services if s.binary in since and _updated(s) < float(since[s.binary])]
+            # a binary with several records (cinder-volume: one per backend host, and a record of a backend
+            # that is no longer configured stays "down" for ever) is fresh once any of them has reported
+            stale = sorted(b for b in since if b in {s.binary for s in services}
+                           and not any(s.binary == b and _updated(s) >= float(since[b]) for s in services))
             want = {"nova-conductor", "nova-scheduler", "nova-compute"}
             agents = {}
             for agent in (conn.network.agents(host=COMPUTE_HOST) if args.boot else ()):
