@@ -20,7 +20,7 @@ ORIG_PATH := $(PATH)
 export PATH = $(shell readlink -f $(VENV) 2>/dev/null || echo $(VENV))/bin:$(ORIG_PATH)
 COLLECTION_LINK := .work/collections/ansible_collections/govcloud/lifecycle
 
-.PHONY: help deps apt venv collection lint sanity ee units testbed-tests molecule benchmarks test demo clean scale-test
+.PHONY: help deps apt venv collection lint readmes changelog sanity ee units testbed-tests molecule benchmarks test demo clean scale-test
 
 help:
 	@echo "make demo   - set everything up and run the main job (example application, auditor report)"
@@ -39,8 +39,22 @@ collection:
 	@mkdir -p $(dir $(COLLECTION_LINK))
 	@ln -sfn $(CURDIR) $(COLLECTION_LINK)
 
+# ansible-lint (production profile), shellcheck on the baseline's host checks, the role READMEs current, the
+# changelog fragments valid
 lint: deps
 	ansible-lint --offline
+	shellcheck --severity=style roles/baseline_hardening/files/checks/*.sh tools/ci/readmes.sh
+	tools/ci/readmes.sh --check
+	antsibull-changelog lint
+
+# regenerate roles/*/README.md from meta/argument_specs.yml (aar-doc)
+readmes: deps
+	tools/ci/readmes.sh
+
+# the release entry in changelogs/changelog.yaml (and CHANGELOG.rst) of the version galaxy.yml declares, from
+# changelogs/fragments (antsibull-changelog). Run it again after merging new fragments: the release takes them in.
+changelog: deps
+	antsibull-changelog release
 
 sanity: deps
 	tools/ci/sanity.sh
