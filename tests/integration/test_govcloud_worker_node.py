@@ -30,7 +30,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "frontend"))
 sys.path.insert(0, str(REPO / ".work" / "collections"))
 import apps  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import evidence as ev  # noqa: E402
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import evidence as ev  # noqa: E402
 
 WORKER_NODE = REPO / "tools" / "testhosts" / "worker-node"
 NODE = "h15-worker-node"

@@ -7,7 +7,12 @@
 from __future__ import annotations
 
 import os
-import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
-from conftest import cloud  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+import importlib.util  # noqa: E402  pylint: disable=wrong-import-position
+
+# the integration tests' cloud fixture, loaded under a name of its own: "conftest" is this very module
+_SPEC = importlib.util.spec_from_file_location("integration_conftest", os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration", "conftest.py"))
+_INTEGRATION = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(_INTEGRATION)
+cloud = _INTEGRATION.cloud
