@@ -255,7 +255,7 @@ def verify(c, app, neighbour, ledger_dir):
 
 
 def census(c, app, ledger_dir):
-    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _decommission as D
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _decommission_inventory as D
     from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
 
     proj = cloud.project(c, app)
@@ -280,7 +280,7 @@ def census(c, app, ledger_dir):
 
 def once(c, app, ledger_dir, taken):
     """Every deleted resource of the census: exactly one record of its deletion, with its type and id."""
-    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _decommission as D
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _decommission_inventory as D
     from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import Ledger
 
     with Ledger(ledger_dir, create=False) as ledger:
