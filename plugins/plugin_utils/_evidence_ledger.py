@@ -50,6 +50,10 @@ from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_recor
 from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_verify import LedgerVerification
 
 
+class EmptyLedgerError(EvidenceError):
+    """The ledger file exists but holds no ledger yet (or another process is creating it right now)."""
+
+
 # -------------------------------------------------------------------------------------------- ledger
 
 _SCHEMA_SQL = """
@@ -147,7 +151,7 @@ class Ledger(LedgerVerification):
                     raise EvidenceError("%s is an SQLite database but not a govcloud.lifecycle evidence ledger "
                                         "(tables: %s)" % (self.path, ", ".join(sorted(tables))))
                 if not create:
-                    raise EvidenceError("ledger %s is empty (no evidence recorded yet)" % self.path)
+                    raise EmptyLedgerError("ledger %s is empty (no evidence recorded yet)" % self.path)
                 conn.executescript(_SCHEMA_SQL)
                 self._begin()
                 try:

@@ -209,3 +209,18 @@ def test_a_ledger_from_before_seals_stays_writable_and_still_refuses_a_forgery(t
         with pytest.raises(EvidenceError, match="carry no valid signature"):
             ledger.append(**_approval(6))
         assert ledger.verify()["first_bad_seq"] == seq
+
+
+def test_a_witness_being_created_by_another_run_has_witnessed_nothing(tmp_path):
+    """Two hosts recording at once: one run creates the witness ledger (file there, tables not yet) while the
+    other reads it; the reader sees an empty witness, not an error."""
+    witness = Witness()
+    os.makedirs(os.path.dirname(witness.path), exist_ok=True)
+    sqlite3.connect(witness.path).close()  # the file as sqlite3.connect leaves it before the schema is written
+    assert witness.entries(directory=str(tmp_path / "ev")) == []
+    assert witness.first("some-ledger-id") is None
+    assert witness.verify()["ok"] is True
+    with Ledger(tmp_path / "ev", key_file=str(tmp_path / "key.pem")) as ledger:
+        ledger.append(**_approval(0))
+        ledger.checkpoint()
+        assert ledger.verify()["ok"]
