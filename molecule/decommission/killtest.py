@@ -90,7 +90,10 @@ def main(argv):
     points, cmd = argv[0].split(","), argv[argv.index("--") + 1:]
     app = os.environ.get("KILLTEST_APP", "dc-app")
     c = cloud.conn()
-    env = dict(os.environ, PYTHONUNBUFFERED="1", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    # as an operator runs it: with the evidence callback (ansible.cfg) recording each deletion as it happens;
+    # Molecule's own ansible.cfg has it off, and then only the next run's reconciliation would name them
+    env = dict(os.environ, PYTHONUNBUFFERED="1", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
+               ANSIBLE_CALLBACKS_ENABLED="govcloud.lifecycle.evidence")
     started = time.monotonic()
     for point in points:
         why = kill_at(point, cmd, env, c, app, started)
