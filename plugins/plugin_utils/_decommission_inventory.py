@@ -178,15 +178,23 @@ def unrecorded_deletions(plans, current, records, clauses=()):
                 if ident in now or ident in seen or ident in recorded:
                     continue
                 seen.add(ident)
-                kind = TYPE_OF[key]
-                found.append({
-                    "kind": "task", "stage": "decommission", "party": "cloud_service_provider",
-                    "clauses": list(clauses or ()), "result": "changed", "targets": [ident],
-                    "summary": "deleted: %s %s (%s); the interrupted run's record of it was lost, the cloud no longer "
-                               "holds it" % (kind, item.get("name"), ident),
-                    "details": {"resource": {"type": kind, "id": ident, "name": item.get("name"), "state": "absent"},
-                                "reconciled": "listed by an earlier plan, absent when the decommission resumed"}})
+                record = _deletion_record(key, item, clauses, "; the interrupted run's record of it was lost, the "
+                                                              "cloud no longer holds it")
+                record["details"]["reconciled"] = "listed by an earlier plan, absent when the decommission resumed"
+                found.append(record)
     return found
+
+
+def _deletion_record(key, item, clauses, note=""):
+    """The record of one deletion of kind key (``TYPE_OF``), whoever writes it: the type and id of what is gone."""
+    ident = str(item["id"])
+    resource = {"type": TYPE_OF[key], "id": ident, "name": item.get("name"), "state": "absent"}
+    if item.get("user_id"):
+        resource["user"] = str(item["user_id"])
+    return {"kind": "task", "stage": "decommission", "party": "cloud_service_provider",
+            "clauses": list(clauses or ()), "result": "changed", "targets": [ident],
+            "summary": "deleted: %s %s (%s)%s" % (TYPE_OF[key], item.get("name"), ident, note),
+            "details": {"resource": resource}}
 
 
 def deletion_records(results, step, clauses=()):
@@ -197,15 +205,7 @@ def deletion_records(results, step, clauses=()):
         item = res.get("item") if isinstance(res, dict) else None
         if not res.get("changed") or not isinstance(item, dict) or not item.get("id"):
             continue
-        ident = str(item["id"])
-        resource = {"type": TYPE_OF[step], "id": ident, "name": item.get("name"), "state": "absent"}
-        if item.get("user_id"):
-            resource["user"] = str(item["user_id"])
-        found.append({
-            "kind": "task", "stage": "decommission", "party": "cloud_service_provider",
-            "clauses": list(clauses or ()), "result": "changed", "targets": [ident],
-            "summary": "deleted: %s %s (%s)" % (TYPE_OF[step], item.get("name"), ident),
-            "details": {"resource": resource}})
+        found.append(_deletion_record(step, item, clauses))
     return found
 
 
