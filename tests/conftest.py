@@ -27,5 +27,6 @@ def _own_witness(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("GOVCLOUD_WITNESS_DIR", str(base / "ledger"))
     monkeypatch.setenv("GOVCLOUD_WITNESS_KEY", str(base / "witness-signing.pem"))
     # intake pins the ledger's key id in the inventory it ran with: a test's intake on inventories/example pins
-    # into its own file instead, never into the repository's inventory
-    monkeypatch.setenv("GOVCLOUD_EVIDENCE_KEY_PIN", str(base / "evidence_key.yml"))
+    # into its own directory of pins instead (made beforehand, as an operator would), never into the inventory
+    (base / "pins").mkdir()
+    monkeypatch.setenv("GOVCLOUD_EVIDENCE_KEY_PIN_DIR", str(base / "pins"))

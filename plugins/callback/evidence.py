@@ -139,6 +139,7 @@ from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import
     default_actor,
     format_ts,
     is_secret_key,
+    pinned_key_id_from_dir,
     resolve_dir,
 )
 
@@ -545,11 +546,12 @@ class CallbackModule(CallbackBase):
         self._host_secrets[name] = found
         return found
 
-    def _ledger(self, directory):
+    def _ledger(self, directory, application):
         ledger = self._ledgers.get(directory)
         if ledger is None:
             ledger = Ledger(directory, key_file=self._play_key or self._opt("evidence_key"),
-                            anchor_file=self._opt("evidence_anchor"), expected_key_id=self._play_key_id)
+                            anchor_file=self._opt("evidence_anchor"),
+                            expected_key_id=self._play_key_id or pinned_key_id_from_dir(application))
             self._ledgers[directory] = ledger
         return ledger
 
@@ -562,7 +564,7 @@ class CallbackModule(CallbackBase):
             by_dir.setdefault(directory, []).append(body)
         for directory, bodies in by_dir.items():
             try:
-                ledger = self._ledger(directory)
+                ledger = self._ledger(directory, bodies[0]["application"])
                 if self._lost:
                     bodies = [self._gap_record(bodies[0])] + bodies
                 ledger.append_many(bodies, prepared=True)

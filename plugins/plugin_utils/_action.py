@@ -21,6 +21,7 @@ from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import
     EvidenceError,
     Ledger,
     is_secret_key,
+    pinned_key_id_from_dir,
     resolve_dir,
 )
 
@@ -41,11 +42,12 @@ def fill_from_variables(args, task_vars, templar):
     return args
 
 
-def pinned_key_id(task_vars, templar):
-    """The key id pinned for the application's ledger (``govcloud_evidence_key_id``, written at intake), if any."""
+def pinned_key_id(task_vars, templar, application=None):
+    """The key id pinned at intake for the application's ledger, if any: ``govcloud_evidence_key_id`` (the
+    inventory's pin), else the application's file in ``$GOVCLOUD_EVIDENCE_KEY_PIN_DIR``."""
     value = task_vars.get("govcloud_evidence_key_id")
     value = templar.template(value) if value not in (None, "") else None
-    return str(value) if value not in (None, "") else None
+    return str(value) if value not in (None, "") else pinned_key_id_from_dir(application)
 
 
 class ControllerAction(ActionBase):
@@ -65,8 +67,8 @@ class ControllerAction(ActionBase):
         except AnsibleActionFail as exc:
             result.update(failed=True, changed=False, msg=str(exc.message))
             return result
-        self._pinned_key_id = pinned_key_id(task_vars or {}, self._templar)
         try:
+            self._pinned_key_id = pinned_key_id(task_vars or {}, self._templar, args.get("application"))
             fill_from_variables(args, task_vars or {}, self._templar)
             result.update(self.run_action(args, task_vars or {}))
         except EvidenceError as exc:

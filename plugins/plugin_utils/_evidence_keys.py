@@ -18,6 +18,7 @@ from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_recor
     DB_NAME,
     ENV_DIR,
     ENV_KEY,
+    ENV_KEY_PIN_DIR,
     GENESIS_HASH,
     canonical,
 )
@@ -45,6 +46,32 @@ def default_key_path():
 
 def resolve_key_path(key_file=None):
     return os.path.abspath(os.path.expanduser(key_file or os.environ.get(ENV_KEY) or default_key_path()))
+
+
+def pinned_key_id_from_dir(application):
+    """The key id intake pinned in ``$GOVCLOUD_EVIDENCE_KEY_PIN_DIR/<application>.yml``, if that file exists.
+
+    An unreadable or malformed pin is an error, never "no pin": whoever can corrupt the file must not unpin the
+    ledger by doing so."""
+    directory = os.environ.get(ENV_KEY_PIN_DIR)
+    if not directory or not application:
+        return None
+    path = os.path.join(os.path.expanduser(directory), "%s.yml" % application)
+    if not os.path.exists(path):
+        return None
+    import yaml  # an ansible-core dependency; only this path needs it
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError) as exc:
+        raise EvidenceError("key id pin %s: cannot be read (%s); restore it from the inventory's change control"
+                            % (path, exc))
+    value = data.get("govcloud_evidence_key_id") if isinstance(data, dict) else None
+    if not isinstance(value, str) or not value:
+        raise EvidenceError("key id pin %s: no govcloud_evidence_key_id string in it; restore it from the "
+                            "inventory's change control" % path)
+    return value
 
 
 def _need_crypto():

@@ -45,6 +45,8 @@ ENV_ANCHOR = "GOVCLOUD_EVIDENCE_ANCHOR"
 ENV_APPLICATION = "GOVCLOUD_EVIDENCE_APPLICATION"
 # The key id an application's ledger must be signed with (pinned at intake); compared on every verification.
 ENV_KEY_ID = "GOVCLOUD_EVIDENCE_KEY_ID"
+# one <application id>.yml per application, written at intake when the pin is not kept in the inventory
+ENV_KEY_PIN_DIR = "GOVCLOUD_EVIDENCE_KEY_PIN_DIR"
 # The management unit's witness ledger: one for the whole cloud, outside every application's evidence directory.
 ENV_WITNESS_DIR = "GOVCLOUD_WITNESS_DIR"
 ENV_WITNESS_KEY = "GOVCLOUD_WITNESS_KEY"

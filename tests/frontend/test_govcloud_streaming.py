@@ -46,10 +46,9 @@ def test_streamed_stages_write_the_same_evidence(tmp_path, monkeypatch):
     idents = []
     for stage, extra in (("intake", []), ("approve", apps.APPROVE)):
         for app, worker in (("h15st-local", []), ("h15st-streamed", ["--worker", WORKER])):
-            # each application's key id pinned in its own file (the session's pin file would be shared)
             proc = subprocess.run(apps.GOVCLOUD + ["run", stage, "--app", app, "--json"] + common + worker + extra,
                                   cwd=str(REPO),
-                                  env=dict(env, GOVCLOUD_EVIDENCE_KEY_PIN=str(tmp_path / (app + ".pin.yml"))),
+                                  env=env,
                                   capture_output=True, text=True, timeout=600, check=False)
             assert proc.returncode == 0, proc.stdout + proc.stderr
             meta = json.loads(proc.stdout.strip().splitlines()[-1])["runs"][0]

@@ -125,6 +125,11 @@ def test_runner_stages_match_plain_playbooks(cloud, bed):
     assert shape(plain) == shape(runner), "plain-only %s, runner-only %s" % (shape(plain) - shape(runner),
                                                                              shape(runner) - shape(plain))
     assert {r["application"] for r in runner} == {RUNNER}
+    # one controller, two applications: each key id pinned in its own file of the one pin directory
+    pins = pathlib.Path(env["GOVCLOUD_EVIDENCE_KEY_PIN_DIR"])
+    for name, verified in ((PLAIN, plain_ver), (RUNNER, runner_ver)):
+        pinned = (pins / (name + ".yml")).read_text(encoding="utf-8")
+        assert "govcloud_evidence_key_id: \"%s\"" % verified["key_id"] in pinned, pinned
     # the run ident in every record: intake's records carry intake's run, onboard's onboard's
     by_run = collections.Counter(r["details"].get("run_id") for r in runner)
     assert set(by_run) == set(idents.values()), by_run

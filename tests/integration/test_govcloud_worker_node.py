@@ -66,9 +66,6 @@ def shape(records):
 
 
 def govcloud(args, env):
-    # each application's key id pinned in its own file, in the shared directory (the session's would be shared)
-    app = args[args.index("--app") + 1]
-    env = dict(env, GOVCLOUD_EVIDENCE_KEY_PIN=str(pathlib.Path(env["GOVCLOUD_WITNESS_DIR"]).parent / (app + ".pin.yml")))
     proc = subprocess.run(apps.GOVCLOUD + args + ["--json"], cwd=str(REPO), env=env, capture_output=True, text=True,
                           timeout=600, check=False)
     meta = json.loads(proc.stdout.strip().splitlines()[-1])["runs"][0] if proc.stdout.strip() else None

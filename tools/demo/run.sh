@@ -13,9 +13,10 @@ mkdir -p .work/logs
 step() { printf '\n=== %s\n' "$*"; }
 # Intake pins the ledger's key id (docs/evidence.md); an operator's pin goes into their inventory's group_vars,
 # the demo's into .work/demo (passed to every later run), so that the checkout's example inventory stays as committed.
-export GOVCLOUD_EVIDENCE_KEY_PIN=$repo/.work/demo/evidence_key.yml
-mkdir -p "$(dirname "$GOVCLOUD_EVIDENCE_KEY_PIN")"
-pinned() { pin=(); if [ -s "$GOVCLOUD_EVIDENCE_KEY_PIN" ]; then pin=(-e "@$GOVCLOUD_EVIDENCE_KEY_PIN"); fi; }
+export GOVCLOUD_EVIDENCE_KEY_PIN_DIR=$repo/.work/demo/pins
+app=$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["application"]["id"])' \
+  "$inventory/group_vars/all/application.yml")
+pinned() { pin=(); if [ -s "$GOVCLOUD_EVIDENCE_KEY_PIN_DIR/$app.yml" ]; then pin=(-e "@$GOVCLOUD_EVIDENCE_KEY_PIN_DIR/$app.yml"); fi; }
 play() { pinned; ansible-playbook -i "$inventory" "${pin[@]}" "$@"; }
 
 step "test bed: dev cloud (real OpenStack on 127.0.0.1)"
@@ -91,8 +92,6 @@ step "证据报告 auditor report: verify the chain, render HTML (zh-CN and en),
 play playbooks/evidence_verify.yml
 play playbooks/report.yml -e govcloud_report_pdf=true
 play playbooks/report.yml -e govcloud_report_language=en
-app=$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["application"]["id"])' \
-  "$inventory/group_vars/all/application.yml")
 # what an assessor checks first: each control row holds only its own records, no manual control is a gap
 python3 tools/demo/check_report.py "reports/$app"
 

@@ -30,7 +30,7 @@ BAR = 24
 # which cloud to use (paths and names, shared with the worker node as in AWX).  A worker runs in its own environment
 # (over SSH, none of ours); secrets (the hand-over vault password, cloud passwords) are never put into the job: on an
 # execution node they come from its own credentials, as AWX injects them.
-FORWARDED = ("GOVCLOUD_EVIDENCE_KEY", "GOVCLOUD_EVIDENCE_KEY_ID", "GOVCLOUD_EVIDENCE_KEY_PIN", "GOVCLOUD_EVIDENCE_ANCHOR", "GOVCLOUD_EVIDENCE_ACTOR",
+FORWARDED = ("GOVCLOUD_EVIDENCE_KEY", "GOVCLOUD_EVIDENCE_KEY_ID", "GOVCLOUD_EVIDENCE_KEY_PIN_DIR", "GOVCLOUD_EVIDENCE_ANCHOR", "GOVCLOUD_EVIDENCE_ACTOR",
              "GOVCLOUD_EVIDENCE_PARTY", "GOVCLOUD_WITNESS_DIR", "GOVCLOUD_WITNESS_KEY", "GOVCLOUD_YAML_MAX_BYTES",
              "GOVCLOUD_YAML_MAX_DEPTH", "GOVCLOUD_YAML_MAX_NODES", "GOVCLOUD_YAML_MAX_ALIASES", "OS_CLOUD",
              "OS_CLIENT_CONFIG_FILE")

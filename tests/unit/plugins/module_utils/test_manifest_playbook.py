@@ -168,15 +168,22 @@ def test_govcloud_evidence_dir_in_the_inventory_takes_every_record_of_a_stage(en
     assert _ledger(chosen, tmp_path / "evidence-signing.pem").verify(require_witness=True)["ok"]
 
 
-def test_intake_pins_the_key_id_in_the_inventory_and_a_replaced_key_is_refused(env, tmp_path):
-    """The pin lives in the operator's inventory: it holds even against someone who can replace the ledger, its
-    key and the witness (everything the writer's file access reaches)."""
+@pytest.mark.parametrize("place", ["inventory", "pin-dir"])
+def test_intake_pins_the_key_id_and_a_replaced_key_is_refused(env, tmp_path, place):
+    """The pin lives in the operator's inventory (or a directory of pins, one per application): it holds even
+    against someone who can replace the ledger, its key and the witness (everything the writer's file access
+    reaches) — read by every later run without being passed in."""
     import shutil
     inventory = tmp_path / "inventory"
     shutil.copytree(INVENTORY, inventory, ignore=shutil.ignore_patterns("evidence_key.yml"))
     env = dict(env)
-    env.pop("GOVCLOUD_EVIDENCE_KEY_PIN")  # the default place: the inventory's group_vars
-    pin = inventory / "group_vars" / "all" / "evidence_key.yml"
+    if place == "inventory":
+        env.pop("GOVCLOUD_EVIDENCE_KEY_PIN_DIR")  # the default place: the inventory's group_vars
+        pin = inventory / "group_vars" / "all" / "evidence_key.yml"
+    else:
+        env["GOVCLOUD_EVIDENCE_KEY_PIN_DIR"] = str(tmp_path / "pins" / "not-yet-there")
+        pin = tmp_path / "pins" / "not-yet-there" / "jx-bdcdj.yml"
+        assert not (inventory / "group_vars" / "all" / "evidence_key.yml").exists()
 
     def run(*args):
         proc = subprocess.run([str(PLAYBOOK_BIN), "-i", str(inventory)] + [str(a) for a in args], cwd=str(REPO),
@@ -204,6 +211,12 @@ def test_intake_pins_the_key_id_in_the_inventory_and_a_replaced_key_is_refused(e
     assert new_id != key_id
     assert not (evidence / "ledger.sqlite").exists() or _ledger(evidence, key).count() == 0, output
     assert pin.read_bytes() == before
+    if place == "pin-dir":
+        assert not (inventory / "group_vars" / "all" / "evidence_key.yml").exists()
+        # a pin that cannot be read is refused, never taken for "no pin"
+        pin.write_text("govcloud_evidence_key_id: [\n", encoding="utf-8")
+        rc, output = run(REPO / "playbooks" / "intake.yml")
+        assert rc == 2 and "key id pin %s: cannot be read" % pin in output, output
 
 
 _FORGED_APPROVAL = dict(application="jx-bdcdj", stage="approval", kind="approval", party="management_unit",
