@@ -144,6 +144,7 @@ from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import
 )
 
 _CLAUSE_TAG = re.compile(r"^clause_(\d+(?:_\d+)*)$")
+_JX_TAG = re.compile(r"^clause_jx_(\d+(?:_\d+)*)$")
 _MLPS_TAG = re.compile(r"^mlps_(\d+(?:_\d+)*)(?:_([a-z]))?$")
 _SELF_RECORDING = frozenset(("evidence_record", "evidence_verify", "evidence_info", "lifecycle_gate"))
 _MAX_VALUE = 2048
@@ -165,10 +166,15 @@ PLAYBOOK_STAGES = {
 
 
 def clauses_from_tags(tags):
-    """clause_5_3 -> 5.3 (standard clause); mlps_8_1_4_1_a -> 8.1.4.1.a (GB/T 22239 control)."""
+    """clause_jx_2_2 -> JX-2.2 (lifecycle clause of data/catalog/lifecycle_clauses.yml); clause_5_3 -> 5.3
+    (standard clause); mlps_8_1_4_1_a -> 8.1.4.1.a (GB/T 22239 control)."""
     found = []
     for tag in tags or ():
         tag = str(tag)
+        match = _JX_TAG.match(tag)
+        if match:
+            found.append("JX-" + match.group(1).replace("_", "."))
+            continue
         match = _CLAUSE_TAG.match(tag)
         if match:
             found.append(match.group(1).replace("_", "."))

@@ -161,12 +161,12 @@ def unrecorded_deletions(plans, current, records, clauses=()):
     now = set()
     for items in ((current or {}).get("resources") or {}).values():
         for item in items or []:
-            now.add(str(item.get("id")))
+            now.add(_identity(item.get("id"), item.get("user_id")))
     recorded = set()
     for record in records or []:
         resource = (record.get("details") or {}).get("resource") or {}
         if resource.get("state") == "absent" and record.get("result") == "changed":
-            recorded.update(str(resource[k]) for k in ("id", "name") if resource.get(k))
+            recorded.update(_identity(resource[k], resource.get("user")) for k in ("id", "name") if resource.get(k))
     found, seen = [], set()
     for plan in plans or []:
         resources = ((plan or {}).get("inventory") or {}).get("resources") or {}
@@ -174,7 +174,7 @@ def unrecorded_deletions(plans, current, records, clauses=()):
             if key in _NOT_RECONCILED:
                 continue
             for item in resources.get(key) or []:
-                ident = str(item.get("id"))
+                ident = _identity(item.get("id"), item.get("user_id"))
                 if ident in now or ident in seen or ident in recorded:
                     continue
                 seen.add(ident)
@@ -183,6 +183,12 @@ def unrecorded_deletions(plans, current, records, clauses=()):
                 record["details"]["reconciled"] = "listed by an earlier plan, absent when the decommission resumed"
                 found.append(record)
     return found
+
+
+def _identity(ident, user=None):
+    """What names one resource across runs: its id, or for what a user owns outside the project its user and id —
+    a keypair's id is its name, which the same or a rebuilt project's next user may carry again."""
+    return "%s/%s" % (user, ident) if user else str(ident)
 
 
 def _deletion_record(key, item, clauses, note=""):

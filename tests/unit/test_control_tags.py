@@ -293,15 +293,21 @@ def test_every_task_named_after_a_control_carries_its_tags():
     assert not problems, "\n" + "\n".join(problems)
 
 
-def test_the_callback_reads_every_mlps_tag_as_the_control_of_the_name():
+def test_the_callback_reads_every_required_tag_as_the_control_or_clause_of_the_name():
     # the tags this file requires are the ones the evidence callback turns into clause citations
+    seen_jx = 0
     for task in TASKS:
         ids = name_ids(task.name) or []
         for cid in ids:
             if JX.match(cid):
+                seen_jx += 1
+                assert clauses_from_tags(expected([cid])[0]) == [cid], task.where()
                 continue
             point = _point(cid)[0]
             assert point in clauses_from_tags([_tag(point)]), task.where()
+    assert seen_jx, "no task named after a lifecycle clause: the JX half of this test checked nothing"
+    assert clauses_from_tags(["clause_jx_2_2", "mlps_8_1_4_1_a", "clause_5_3", "molecule-notest"]) == [
+        "JX-2.2", "8.1.4.1.a", "5.3"]
 
 
 @pytest.mark.parametrize("name, ids", [

@@ -236,6 +236,22 @@ def test_unrecorded_deletions_name_what_an_interrupted_run_deleted_without_its_r
     assert unrecorded_deletions([], current, records) == []
 
 
+def test_a_keypair_is_known_by_its_user_and_name_across_runs():
+    """A keypair's id is its name: a record of an earlier round's user's "admin" keypair, or another user's keypair
+    of that name still in the cloud, must not pass for the record of this user's (molecule/decommission, round 3)."""
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._decommission import unrecorded_deletions
+    plan = {"inventory": {"resources": {"keypairs": [{"id": "admin", "name": "admin", "user_id": "u2"},
+                                                     {"id": "admin", "name": "admin", "user_id": "u3"}]}}}
+    earlier = [{"result": "changed", "details": {"resource": {"type": "keypair", "id": "admin", "name": "admin",
+                                                              "user": "u1", "state": "absent"}}}]
+    current = {"resources": {"keypairs": [{"id": "admin", "name": "admin", "user_id": "u3"}]}}
+    lost = unrecorded_deletions([plan], current, earlier)
+    assert [r["details"]["resource"] for r in lost] == [
+        {"type": "keypair", "id": "admin", "name": "admin", "state": "absent", "user": "u2"}]
+    # its own record, once there, is found
+    assert unrecorded_deletions([plan], current, earlier + [{"result": "changed", "details": lost[0]["details"]}]) == []
+
+
 def test_every_writer_names_a_kind_by_one_type():
     from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _decommission as D
     plan = {"inventory": {"resources": {"floating_ips": [{"id": "f1"}], "application_creds": [{"id": "a1"}],
