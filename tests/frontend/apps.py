@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import collections
 import os
 import pathlib
 import shutil
@@ -61,3 +62,19 @@ def adopt_run_keys(monkeypatch, tmp):
 
 APPROVE = ["-e", "govcloud_approval_approver=云平台管理处", "-e", "govcloud_approval_decision=approved",
            "-e", "govcloud_approval_reference=赣信云审〔2026〕901号"]
+
+
+def ledger_rows(directory):
+    """(records, verification) of the application ledger in DIRECTORY."""
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import evidence as ev
+
+    ledger = ev.Ledger(str(directory), create=False)
+    try:
+        return list(ledger.records()), ledger.verify()
+    finally:
+        ledger.close()
+
+
+def shape(records):
+    """What two runs of the same stages must record alike: (stage, kind, clauses, result) and how often."""
+    return collections.Counter((r["stage"], r["kind"], tuple(sorted(r["clauses"])), r["result"]) for r in records)

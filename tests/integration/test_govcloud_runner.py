@@ -25,22 +25,9 @@ sys.path.insert(0, str(REPO / ".work" / "collections"))
 sys.path.insert(0, str(REPO / "molecule" / "network_segmentation"))
 import apps  # noqa: E402  pylint: disable=wrong-import-position
 import cloud as testcloud  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import evidence as ev  # noqa: E402
 
 PLAYBOOK_BIN = pathlib.Path(sys.executable).parent / "ansible-playbook"
 PLAIN, RUNNER = "h15rp-plain", "h15rp-runner"
-
-
-def ledger_rows(directory):
-    ledger = ev.Ledger(str(directory), create=False)
-    try:
-        return list(ledger.records()), ledger.verify()
-    finally:
-        ledger.close()
-
-
-def shape(records):
-    return collections.Counter((r["stage"], r["kind"], tuple(sorted(r["clauses"])), r["result"]) for r in records)
 
 
 def mine(conn, prefix):
@@ -88,13 +75,13 @@ def test_runner_stages_match_plain_playbooks(cloud, bed):
         if stage == "onboard":
             # --check first: predicts, changes nothing in the cloud or the ledger
             before_cloud = mine(cloud, RUNNER)
-            before_ledger = ledger_rows(ledger_dir)[0]
+            before_ledger = apps.ledger_rows(ledger_dir)[0]
             proc = subprocess.run(apps.GOVCLOUD + ["run", stage, "--check", "--diff", "--json"] + common + extra,
                                   cwd=str(REPO), env=env, capture_output=True, text=True, timeout=900, check=False)
             assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
             assert "8.1.2.1.c | Create a network per zone" in proc.stdout
             assert mine(cloud, RUNNER) == before_cloud
-            after_ledger = ledger_rows(ledger_dir)[0]
+            after_ledger = apps.ledger_rows(ledger_dir)[0]
             check_ident = json.loads(proc.stdout.strip().splitlines()[-1])["runs"][0]
             assert check_ident["check"] is True
             # the ledger keeps what it held; the evidence callback adds only its "(check mode)" predictions
@@ -117,13 +104,14 @@ def test_runner_stages_match_plain_playbooks(cloud, bed):
         # the private data dir (env, maybe secrets from -e) does not stay
         assert not list((tmp_path / "runs" / RUNNER).glob(".private-*"))
 
-    plain, plain_ver = ledger_rows(tmp_path / "evidence" / PLAIN)
-    runner, runner_ver = ledger_rows(ledger_dir)
+    plain, plain_ver = apps.ledger_rows(tmp_path / "evidence" / PLAIN)
+    runner, runner_ver = apps.ledger_rows(ledger_dir)
     runner = [r for r in runner if r["hash"] not in check_records]
     assert plain_ver["ok"], plain_ver
     assert runner_ver["ok"], runner_ver
-    assert shape(plain) == shape(runner), "plain-only %s, runner-only %s" % (shape(plain) - shape(runner),
-                                                                             shape(runner) - shape(plain))
+    plain_shape, runner_shape = apps.shape(plain), apps.shape(runner)
+    assert plain_shape == runner_shape, "plain-only %s, runner-only %s" % (plain_shape - runner_shape,
+                                                                           runner_shape - plain_shape)
     assert {r["application"] for r in runner} == {RUNNER}
     # one controller, two applications: each key id pinned in its own file of the one pin directory
     pins = pathlib.Path(env["GOVCLOUD_EVIDENCE_KEY_PIN_DIR"])

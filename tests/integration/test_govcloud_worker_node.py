@@ -16,7 +16,6 @@ with its message; the kept artifacts hold no secret from the environment.
 
 from __future__ import annotations
 
-import collections
 import json
 import pathlib
 import shlex
@@ -30,7 +29,6 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "frontend"))
 sys.path.insert(0, str(REPO / ".work" / "collections"))
 import apps  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import evidence as ev  # noqa: E402
 
 WORKER_NODE = REPO / "tools" / "testhosts" / "worker-node"
 NODE = "h15-worker-node"
@@ -51,18 +49,6 @@ def node(tmp_path):
         yield inst, share
     finally:
         subprocess.run([sys.executable, str(WORKER_NODE), "down", NODE], capture_output=True, timeout=120, check=False)
-
-
-def ledger_rows(directory):
-    ledger = ev.Ledger(str(directory), create=False)
-    try:
-        return list(ledger.records()), ledger.verify()
-    finally:
-        ledger.close()
-
-
-def shape(records):
-    return collections.Counter((r["stage"], r["kind"], tuple(sorted(r["clauses"])), r["result"]) for r in records)
 
 
 def govcloud(args, env):
@@ -110,12 +96,12 @@ def test_stages_streamed_to_a_worker_node(node, monkeypatch):
                 # ansible-playbook ran on the node, in its venv (the job took no PATH of ours along)
                 assert command["env"]["PATH"].startswith(inst["venv"] + "/bin:")
                 assert command["env"]["GOVCLOUD_RUN_ID"] == meta["ident"]
-    local, local_ver = ledger_rows(share / "evidence" / LOCAL)
-    streamed, streamed_ver = ledger_rows(share / "evidence" / STREAMED)
+    local, local_ver = apps.ledger_rows(share / "evidence" / LOCAL)
+    streamed, streamed_ver = apps.ledger_rows(share / "evidence" / STREAMED)
     assert local_ver["ok"], local_ver
     assert streamed_ver["ok"], streamed_ver
     assert streamed_ver["witness"]["ok"] and streamed_ver["key_id"] == local_ver["key_id"]
-    assert shape(local) == shape(streamed) and len(streamed) >= 2
+    assert apps.shape(local) == apps.shape(streamed) and len(streamed) >= 2
     assert [r["details"].get("run_id") for r in streamed if r["kind"] in ("application", "approval")] == idents
     # written on the node, into the controller's ledger
     # (the approval's actor is the approver named in -e; every other record names the account and host that ran it)
@@ -133,9 +119,9 @@ def test_stages_streamed_to_a_worker_node(node, monkeypatch):
             proc.stdout[-3000:]
         assert any("mlps_level" in (f.get("msg") or "") and f.get("task") for f in meta["failures"]), meta["failures"]
         assert "FAILED %s: Manifest |" % app in proc.stdout
-        failed[streamed] = (meta["rc"], meta["failures"][0]["task"]) + ledger_rows(share / "evidence" / app)
+        failed[streamed] = (meta["rc"], meta["failures"][0]["task"]) + apps.ledger_rows(share / "evidence" / app)
     assert failed[True][:2] == failed[False][:2]
-    assert shape(failed[True][2]) == shape(failed[False][2]) and failed[True][3]["ok"], failed[True][3]
+    assert apps.shape(failed[True][2]) == apps.shape(failed[False][2]) and failed[True][3]["ok"], failed[True][3]
     status = subprocess.run(apps.GOVCLOUD + ["status", "--json", "--app", STREAMED] + common, cwd=str(REPO), env=env,
                             capture_output=True, text=True, timeout=300, check=False)
     row = json.loads(status.stdout)[0]

@@ -59,22 +59,40 @@ timed testbed-tests make --no-print-directory testbed-tests
 # setsid: its own process group, so an interrupted run stops the whole lane (kill -- -PGID in finish()).
 # The lanes balance themselves through one queue (tools/ci/molecule.sh): the VM lane, done with its own, takes the
 # other lane's last scenarios that lane has not begun.
+# The benchmarks (every one once, in smoke mode, while the dev cloud and the test-host image are still there) go
+# to whichever lane is done first: one claim in the same queue.
 export GOVCLOUD_MOLECULE_QUEUE=$repo/.work/molecule-queue
-rm -rf "$GOVCLOUD_MOLECULE_QUEUE"
-GOVCLOUD_MOLECULE_LANE=vm GOVCLOUD_MOLECULE_KEEP_CLOUD=1 setsid tools/ci/molecule.sh > .work/logs/molecule-vm-lane.log 2>&1 &
+rm -rf "$GOVCLOUD_MOLECULE_QUEUE" .work/logs/benchmarks-vm-lane.log .work/logs/benchmarks-vm-lane.took
+mkdir -p "$GOVCLOUD_MOLECULE_QUEUE"
+claim_benchmarks() { mkdir "$GOVCLOUD_MOLECULE_QUEUE/benchmarks" 2>/dev/null; }
+GOVCLOUD_MOLECULE_LANE=vm GOVCLOUD_MOLECULE_KEEP_CLOUD=1 setsid bash -c '
+  tools/ci/molecule.sh; rc=$?
+  if mkdir "$GOVCLOUD_MOLECULE_QUEUE/benchmarks" 2>/dev/null; then
+    s=$SECONDS; b=0
+    make --no-print-directory benchmarks > .work/logs/benchmarks-vm-lane.log 2>&1 || b=$?
+    echo "$b $((SECONDS - s))" > .work/logs/benchmarks-vm-lane.took
+  fi
+  exit $rc' > .work/logs/molecule-vm-lane.log 2>&1 &
 vm_lane=$!
 vm_started=$SECONDS
 timed units make --no-print-directory units
 wait "${bg[0]}" || true
 bg=()
 timed molecule env GOVCLOUD_MOLECULE_LANE=other GOVCLOUD_MOLECULE_KEEP_CLOUD=1 make --no-print-directory molecule || true
-# every benchmark once in its smoke mode, while the dev cloud and the test-host image are still there, beside the
-# tail of the VM lane (the critical path) rather than after it
-timed benchmarks make --no-print-directory benchmarks || true
+bench_here=0
+if claim_benchmarks; then bench_here=1; timed benchmarks make --no-print-directory benchmarks || true; fi
 rc=0
 wait "$vm_lane" || rc=$?
 vm_lane=
 cat .work/logs/molecule-vm-lane.log
 if ((rc == 0)); then passed=$((passed + 1)); took+=("molecule-vm $((SECONDS - vm_started))s")
 else failed=$((failed + 1)); took+=("molecule-vm FAILED after $((SECONDS - vm_started))s"); fi
+if [ -f .work/logs/benchmarks-vm-lane.took ]; then
+  read -r brc bs < .work/logs/benchmarks-vm-lane.took
+  cat .work/logs/benchmarks-vm-lane.log
+  if ((brc == 0)); then passed=$((passed + 1)); took+=("benchmarks(vm lane) ${bs}s")
+  else failed=$((failed + 1)); took+=("benchmarks(vm lane) FAILED after ${bs}s"); fi
+elif ((bench_here == 0)); then
+  failed=$((failed + 1)); took+=("benchmarks: neither lane ran them")
+fi
 ((failed == 0))
