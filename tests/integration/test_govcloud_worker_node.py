@@ -60,7 +60,10 @@ def govcloud(args, env):
 
 def test_stages_streamed_to_a_worker_node(node, monkeypatch):
     inst, share = node
-    env = apps.env(share, GOVCLOUD_HANDOVER_VAULT_PASSWORD=SECRET)
+    # the key id pins on the shared storage, as the ledgers: the session's pin directory is this machine's only,
+    # and the worker would make its own there
+    (share / "pins").mkdir()
+    env = apps.env(share, GOVCLOUD_HANDOVER_VAULT_PASSWORD=SECRET, GOVCLOUD_EVIDENCE_KEY_PIN_DIR=str(share / "pins"))
     for name in ("GOVCLOUD_EVIDENCE_KEY", "GOVCLOUD_WITNESS_DIR", "GOVCLOUD_WITNESS_KEY"):
         monkeypatch.setenv(name, env[name])
     assert inst["runner_version"] == "2.4.3"
