@@ -26,6 +26,8 @@ boot_missing() {
     [ovsdb-server]=openvswitch-switch [ovs-vswitchd]=openvswitch-switch [ovs-vsctl]=openvswitch-switch
     [dnsmasq]=dnsmasq-base [haproxy]=haproxy [iptables-save]=iptables [genisoimage]=genisoimage
     [ip]=iproute2 [unshare]=util-linux [systemd-nspawn]=systemd-container [mke2fs]=e2fsprogs
+    # the guest probe: SSH to the guests, and the bastion stand-in's sshd (guest/probe.py --bastion)
+    [ssh]=openssh-client [ssh-keygen]=openssh-client [sshd]=openssh-server
   )
   local c
   for c in "${!need[@]}"; do
