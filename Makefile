@@ -74,7 +74,8 @@ benchmarks: deps
 testbed-tests: deps
 	python -m pytest -q -p no:cacheprovider --ignore=tools/devcloud/tests/boot tools/devcloud/tests tools/testhosts/tests tools/ci/tests
 
-# the booting dev cloud end to end (devcloud --boot: real guests, SSH with pinned host keys, the bastion path);
+# the booting dev cloud end to end (devcloud --boot: real guests, SSH with pinned host keys, the bastion path,
+# a guest past its deadline torn down);
 # minutes on 2 cores, so not in `make test` yet. Starts the booting cloud if it is not running (and stops it
 # after); skipped only on a machine that lacks what booting needs (devcloud --boot check)
 boot-test: deps

@@ -29,6 +29,7 @@ import tempfile
 import time
 
 import openstack
+import openstack.exceptions
 
 PREFIX = "probe-"
 BASTION_NS = "gvcboot-probe-bastion"
@@ -211,7 +212,11 @@ def main():
                                             networks=[{"uuid": net.id}], key_name=kp.name,
                                             security_groups=[{"name": sg.name}])
         made.append(("server", server))
-        server = conn.compute.wait_for_server(server, wait=args.deadline)
+        try:
+            server = conn.compute.wait_for_server(server, wait=args.deadline)
+        except openstack.exceptions.ResourceTimeout:
+            status = conn.compute.get_server(server.id).status
+            raise RuntimeError(f"server {server.id} not ACTIVE within {args.deadline}s (status {status})") from None
         m["server_id"] = server.id
         m["active_s"] = round(time.monotonic() - t0, 1)
         port = next(conn.network.ports(device_id=server.id))

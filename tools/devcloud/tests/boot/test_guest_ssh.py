@@ -106,3 +106,32 @@ def test_a_service_zone_guest_is_reached_only_through_the_bastion(booting_cloud)
     assert m["direct_ssh_with_controller_rule"] is True, m
     assert m["wrong_host_key_refused"] is True, m
     assert m["left"] == [], m
+
+
+def test_a_guest_not_up_within_its_deadline_is_torn_down_and_named(booting_cloud):
+    """A guest asked to answer SSH within 30 s (it goes ACTIVE in 5-12 s and answers after ~100 s here): the
+    probe fails naming the server and the deadline, and deletes everything it made: the server (Nova and the
+    libvirt domain), its network, router, security group, keypair and floating IP."""
+    venv = (booting_cloud / "run" / "venv").read_text().strip()
+    prefix = "t-deadline-"
+    r = devcloud("exec", f"{venv}/bin/python", str(PROBE), "--prefix", prefix, "--deadline", "30", timeout=900)
+    assert r.returncode == 1, r.stderr[-3000:]
+    named = re.search(r"RuntimeError: server ([0-9a-f-]{36}) not (?:ACTIVE|reachable over SSH at \S+) within 30s",
+                      r.stderr)
+    assert named, r.stderr[-3000:]
+    server_id = named.group(1)
+    assert f"server(s): ['{server_id}']" in r.stderr, r.stderr[-3000:]
+    assert "left: none" in r.stderr, r.stderr[-3000:]
+    # independent of the probe's bookkeeping: Nova, libvirt and Neutron hold nothing of it
+    servers = devcloud("exec", f"{venv}/bin/openstack", "server", "list", "--all-projects", "-f", "value", "-c", "ID",
+                       timeout=300)
+    assert servers.returncode == 0 and server_id not in servers.stdout, servers.stdout + servers.stderr
+    # libvirtd runs in a private mount namespace: its socket is reached by the path devcloud gives nova-compute
+    socket = booting_cloud / "run" / "libvirt" / "libvirt-sock"
+    domains = devcloud("exec", "virsh", "-c", f"qemu+unix:///system?socket={socket}", "list", "--all", "--uuid",
+                       timeout=120)
+    assert domains.returncode == 0 and server_id not in domains.stdout, domains.stdout + domains.stderr
+    for kind in ("network", "router", "security group", "keypair", "floating ip"):
+        shown = ["--long", "-c", "Description"] if kind == "floating ip" else ["-c", "Name"]
+        listing = devcloud("exec", f"{venv}/bin/openstack", *kind.split(), "list", "-f", "value", *shown, timeout=300)
+        assert listing.returncode == 0 and prefix not in listing.stdout, f"{kind}: {listing.stdout}{listing.stderr}"
