@@ -319,6 +319,9 @@ def inventory(intent_, state_, host_map=None, group=None, bastion=None):
         else:
             if address:
                 entry["ansible_host"] = address
+            if have.get("floating"):
+                # what the control node, outside the cloud, reaches: the assessment probes it (playbooks/assess.yml)
+                entry["govcloud_floating_ip"] = have["floating"][0]
             entry.update(via)
             hosts[server["name"]] = entry
     # govcloud_trial: the group the next stages' playbooks (harden, assess) take by default, in a later run too

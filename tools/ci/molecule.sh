@@ -18,9 +18,10 @@ testhosts=tools/testhosts/testhosts
 lane=${GOVCLOUD_MOLECULE_LANE:-}
 case "$lane" in ""|vm|other) ;; *) echo "GOVCLOUD_MOLECULE_LANE=$lane: must be vm, other or empty" >&2; exit 2 ;; esac
 
+# guest runs on the booting dev cloud (devcloud --boot), not on the shared one this script starts: make guest-test
 if (($#)); then scenarios=("$@"); else
   mapfile -t scenarios < <(find molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' \
-    | xargs -n1 basename | grep -vx shared | sort)
+    | xargs -n1 basename | grep -vxE 'shared|guest' | sort)
 fi
 has_vm() { [ -f "molecule/$1/molecule.yml" ] && grep -qE '^\s*kind:\s*vm\b' "molecule/$1/molecule.yml"; }
 vm_lane=() other_lane=()

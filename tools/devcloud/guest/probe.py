@@ -61,22 +61,30 @@ def ovs_agent_host(conn):
     return agents[0].host
 
 
-def start_bastion(conn, work, client_pub, net, subnet, sg, made):
+def start_bastion(conn, work, client_pub, net, subnet, sg, made, ns=None, name=None, project_id=None,
+                  fixed_ip=None, daemon=False, ifprefix="bst"):
     """The bastion stand-in: a Neutron port on the management network bound to this host, plugged as an OVS
     internal port (the OVS agent wires it by external_ids:iface-id, as it wires a guest's tap), moved into a
     namespace of its own with the port's MAC and address, running an sshd that admits the probe's key.
-    Returns (sshd Popen, interface name, its host key line, the port)."""
-    port = conn.network.create_port(network_id=net.id, name=PREFIX + "bastion", device_owner="govcloud:bastion",
-                                    binding_host_id=ovs_agent_host(conn), security_group_ids=[sg.id])
+    Returns (sshd Popen, or None with daemon (its pid in work/sshd.pid), interface name, its host key line,
+    the port). ns, name, project_id, fixed_ip, ifprefix: for a bastion that outlives this process
+    (guest/bastion.py; its own interface prefix, so a probe's start-up sweep of bst* leaves it alone)."""
+    ns = ns or BASTION_NS
+    extra = {"project_id": project_id} if project_id else {}
+    if fixed_ip:
+        extra["fixed_ips"] = [{"subnet_id": subnet.id, "ip_address": fixed_ip}]
+    port = conn.network.create_port(network_id=net.id, name=name or PREFIX + "bastion",
+                                    device_owner="govcloud:bastion", binding_host_id=ovs_agent_host(conn),
+                                    security_group_ids=[sg.id], **extra)
     made.append(("port", port))
-    ifname = "bst" + port.id[:11]
+    ifname = ifprefix + port.id[:11]
     ip = port.fixed_ips[0]["ip_address"]
     subprocess.run(["ovs-vsctl", "--may-exist", "add-port", "br-int", ifname, "--", "set", "interface", ifname,
                     "type=internal", f"external_ids:iface-id={port.id}", "external_ids:iface-status=active",
                     f"external_ids:attached-mac={port.mac_address}"], check=True)
-    subprocess.run(["ip", "netns", "add", BASTION_NS], check=True)
-    sh = lambda *c: subprocess.run(["ip", "netns", "exec", BASTION_NS, *c], check=True)  # noqa: E731
-    subprocess.run(["ip", "link", "set", ifname, "netns", BASTION_NS], check=True)
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    sh = lambda *c: subprocess.run(["ip", "netns", "exec", ns, *c], check=True)  # noqa: E731
+    subprocess.run(["ip", "link", "set", ifname, "netns", ns], check=True)
     sh("ip", "link", "set", "lo", "up")
     sh("ip", "link", "set", ifname, "address", port.mac_address)
     sh("ip", "addr", "add", f"{ip}/{subnet.cidr.split('/')[1]}", "dev", ifname)
@@ -88,12 +96,16 @@ def start_bastion(conn, work, client_pub, net, subnet, sg, made):
     with open(client_pub, encoding="utf-8") as src, open(auth, "w", encoding="utf-8") as dst:
         dst.write(src.read())
     os.makedirs("/run/sshd", exist_ok=True)
-    proc = subprocess.Popen(["ip", "netns", "exec", BASTION_NS, "/usr/sbin/sshd", "-D", "-e", "-f", "/dev/null",
-                             "-o", f"ListenAddress={ip}", "-o", f"HostKey={hostkey}",
-                             "-o", f"AuthorizedKeysFile={auth}", "-o", "StrictModes=no", "-o", "UsePAM=no",
-                             "-o", "PermitRootLogin=prohibit-password", "-o", "PidFile=none",
-                             "-o", "AllowTcpForwarding=yes"],
-                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "sshd.log"), "w"))
+    sshd = ["ip", "netns", "exec", ns, "/usr/sbin/sshd", "-e", "-f", "/dev/null",
+            "-o", f"ListenAddress={ip}", "-o", f"HostKey={hostkey}",
+            "-o", f"AuthorizedKeysFile={auth}", "-o", "StrictModes=no", "-o", "UsePAM=no",
+            "-o", "PermitRootLogin=prohibit-password", "-o", "AllowTcpForwarding=yes"]
+    log = open(os.path.join(work, "sshd.log"), "w")  # noqa: SIM115 - sshd writes it for its whole life
+    if daemon:  # sshd forks into the background and writes its pid; `ip netns exec` returns
+        subprocess.run([*sshd, "-o", f"PidFile={os.path.join(work, 'sshd.pid')}"], check=True, stderr=log)
+        proc = None
+    else:
+        proc = subprocess.Popen([*sshd, "-D", "-o", "PidFile=none"], stdout=subprocess.DEVNULL, stderr=log)
     with open(hostkey + ".pub", encoding="utf-8") as fh:
         key = " ".join(fh.read().split()[:2])
     for _ in range(60):  # the agent binds the port and writes its VLAN tag and firewall flows
@@ -105,14 +117,15 @@ def start_bastion(conn, work, client_pub, net, subnet, sg, made):
     return proc, ifname, key, port
 
 
-def stop_bastion(proc=None):
+def stop_bastion(proc=None, ns=None, ifname=None):
+    """Stop the sshd (proc), delete the namespace and the OVS port(s): ifname, or every bastion port (bst*)."""
     if proc is not None:
         proc.terminate()
         proc.wait(10)
-    subprocess.run(["ip", "netns", "del", BASTION_NS], check=False, capture_output=True)
+    subprocess.run(["ip", "netns", "del", ns or BASTION_NS], check=False, capture_output=True)
     ports = subprocess.run(["ovs-vsctl", "list-ports", "br-int"], capture_output=True, text=True, check=False).stdout
     for name in ports.split():
-        if name.startswith("bst"):
+        if name == ifname or (ifname is None and name.startswith("bst")):
             subprocess.run(["ovs-vsctl", "--if-exists", "del-port", "br-int", name], check=False)
 
 

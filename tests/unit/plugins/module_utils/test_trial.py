@@ -139,6 +139,10 @@ def test_inventory_through_bastion_pins_host_keys_on_both_hops():
     web = hosts["web-01"]
     # a bastion in the management zone reaches the fixed address, even where a floating one exists
     assert web["ansible_host"] == "10.0.0.0"
+    # ... and the control node, outside the cloud, probes the floating one (playbooks/assess.yml); none where
+    # there is no floating address, nor on a host standing in (its own inventory has its address)
+    assert web["govcloud_floating_ip"] == "172.24.4.9"
+    assert "govcloud_floating_ip" not in hosts["db-01"] and "govcloud_floating_ip" not in hosts["nspawn-a"]
     args = web["ansible_ssh_common_args"]
     assert "ProxyCommand='ssh -W %h:%p -p 22 -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/srv/trial/known_hosts" in args
     assert args.count("StrictHostKeyChecking=yes") == 2 and "StrictHostKeyChecking=no" not in args
