@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import _netplan, manifest
+from ansible_collections.govcloud.lifecycle.plugins.module_utils import _network_plan, manifest
 
 META_APP = "govcloud_app"
 META_PHASE = "govcloud_phase"
@@ -127,9 +127,9 @@ def exposure_rules(services, test_cidrs=()):
         sources = list(test_cidrs) if test_cidrs else list(service.get("sources") or [])
         for source in sources:
             origin = "trial test network" if test_cidrs else "declared source"
-            _netplan._add(rules, _netplan._rule("ingress", service["protocol"], service.get("port"), source,
+            _network_plan._add(rules, _network_plan._rule("ingress", service["protocol"], service.get("port"), source,
                                                 "trial: service %s from %s %s" % (service["name"], origin, source)))
-    return sorted(rules, key=_netplan._sort_key)
+    return sorted(rules, key=_network_plan._sort_key)
 
 
 def intent(application_id, servers, services=(), trial=None, exposed_zones=(manifest.INTERNET_ZONE,)):
@@ -153,8 +153,8 @@ def intent(application_id, servers, services=(), trial=None, exposed_zones=(mani
             "zone": zone,
             "flavor": server["flavor"],
             "image": server["image"],
-            "network": _netplan.names(application_id, zone),
-            "security_groups": [_netplan.names(application_id, zone)] + ([group] if name in behind else []),
+            "network": _network_plan.names(application_id, zone),
+            "security_groups": [_network_plan.names(application_id, zone)] + ([group] if name in behind else []),
             "floating_ip": name in exposed,
             "metadata": metadata(application_id, zone, start, end),
         })
@@ -222,16 +222,16 @@ def state(intent_, servers, volumes, ports=None, floating_ips=None):
     return {"servers": have_servers, "volumes": have_volumes}
 
 
-def view(intent_, state_):
+def diff(intent_, state_):
     """Before and after as the operator reads them (check mode, diff): the trial's servers and volumes."""
-    def server_view(name, meta, fip):
+    def server_doc(name, meta, fip):
         return {"metadata": meta, "floating_ip": fip}
     before, after = {"servers": {}, "volumes": {}}, {"servers": {}, "volumes": {}}
     for server in intent_["servers"]:
         have = state_["servers"].get(server["name"])
         if have is not None:
-            before["servers"][server["name"]] = server_view(server["name"], have["metadata"], bool(have["floating"]))
-        after["servers"][server["name"]] = server_view(
+            before["servers"][server["name"]] = server_doc(server["name"], have["metadata"], bool(have["floating"]))
+        after["servers"][server["name"]] = server_doc(
             server["name"], dict((have or {}).get("metadata") or {}, **server["metadata"]),
             server["floating_ip"] or bool((have or {}).get("floating")))
     ids = dict((n, s["id"]) for n, s in state_["servers"].items())

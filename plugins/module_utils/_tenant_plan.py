@@ -175,7 +175,7 @@ def facts(wanted, current):
     }
 
 
-def view(wanted, current):
+def diff(wanted, current):
     """Before/after documents of the tenant (passwords excluded), for diff output."""
     before = {
         "project": current["project"] and {"description": current["project"]["description"],
