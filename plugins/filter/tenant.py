@@ -6,7 +6,7 @@ the controller, so they cost no module run)."""
 
 from __future__ import annotations
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import _tenant_plan
+from ansible_collections.govcloud.lifecycle.plugins.module_utils import _tenant_plan, manifest
 from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._filters import guarded
 
 
@@ -19,4 +19,5 @@ class FilterModule(object):
             "tenant_facts": _tenant_plan.facts,
             "tenant_diff": _tenant_plan.diff,
             "tenant_records": _tenant_plan.records,
+            "quota_options": manifest.quota_options,
         })

@@ -343,8 +343,11 @@ def _today(today):
     return manifest._date(str(today))
 
 
-def expiry(servers, today=None, within_days=14):
+def expiry(servers, today=None, within_days=14, applications=None):
     """Applications still in trial (server metadata), split by their window as of ``today`` (UTC date).
+
+    ``applications``: only these application ids (empty or None: every application found).  ``report`` is the
+    one-line summary an operator reads.
 
     An application whose servers disagree on the end date counts with the latest one (the kinder reading; the
     disagreement is reported).  ``expired``: the end date has passed (the last trial day is the end date
@@ -356,7 +359,7 @@ def expiry(servers, today=None, within_days=14):
     for server in servers or []:
         meta = server.get("metadata") or {}
         app = meta.get(META_APP)
-        if not app or meta.get(META_PHASE) != PHASE_TRIAL:
+        if not app or meta.get(META_PHASE) != PHASE_TRIAL or (applications and app not in applications):
             continue
         end = meta.get(META_END)
         if not manifest._is_date(str(end)):
@@ -390,4 +393,8 @@ def expiry(servers, today=None, within_days=14):
             result["ending"].append(row)
         else:
             result["running"].append(row)
+    result["report"] = "as of %s: ended without promotion: %s; ending within %d days: %s%s" % (
+        result["today"], ", ".join(r["application"] for r in result["expired"]) or "none", within_days,
+        ", ".join("%s on %s" % (r["application"], r["trial_end"]) for r in result["ending"]) or "none",
+        ("; notes: " + "; ".join(notes)) if notes else "")
     return result

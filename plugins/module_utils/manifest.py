@@ -1101,6 +1101,49 @@ def responsible_persons(app):
                 for duty, pid in app["responsible"].items())
 
 
+# Manifest quota names -> openstack.cloud.quota option names (the only one that differs); every quota the
+# collection sets (tenant, trial, promotion) goes through quota_options().
+QUOTA_OPTIONS = {"ram_mb": "ram"}
+# 三权分立: duty in the manifest -> (account name suffix, tenant duty); the auditor account only when named.
+DUTY_ACCOUNTS = (("system_admin", "sysadmin", "admin"), ("security_officer", "secadmin", "operator"),
+                 ("auditor", "auditor", "auditor"))
+# The levels baseline_hardening knows; a level-4 system is hardened to level 3 and the rest by hand.
+HARDENING_LEVELS = (2, 3)
+
+
+def quota_options(quotas):
+    """Manifest quotas (``ram_mb``, ...) -> openstack.cloud.quota options (``ram``, ...), sorted by name."""
+    return dict((QUOTA_OPTIONS.get(k, k), v) for k, v in sorted((quotas or {}).items()))
+
+
+def duty_accounts(app):
+    """The tenant's separated accounts (三权分立) of a valid manifest: one per responsible person's duty.
+
+    Each is ``{name, duty, person, email}``: ``<id>-sysadmin`` administers the project, ``<id>-secadmin``
+    operates it, ``<id>-auditor`` (when an auditor is named) only reads.
+    """
+    people = dict((p["id"], p) for p in app["contacts"])
+    return [{"name": "%s-%s" % (app["id"], suffix), "duty": duty, "person": app["responsible"][key],
+             "email": people.get(app["responsible"][key], {}).get("email")}
+            for key, suffix, duty in DUTY_ACCOUNTS if key in app["responsible"]]
+
+
+def hardening_level(app):
+    """The baseline_hardening level of the manifest's MLPS level, clamped to the levels the role knows."""
+    return min(max(int(app["mlps"]["level"]), HARDENING_LEVELS[0]), HARDENING_LEVELS[-1])
+
+
+def derived(app):
+    """What the stage playbooks take from a valid manifest beyond its own fields, computed here once."""
+    return {
+        "tenant_users": duty_accounts(app),
+        "tenant_description": "%s / %s (%s)" % (app["name"]["zh"], app["name"]["en"], app["owning_unit"]["zh"]),
+        "hardening_level": hardening_level(app),
+        "quotas": quota_options(app.get("quotas")),
+        "trial_quotas": quota_options((app.get("trial") or {}).get("quotas")),
+    }
+
+
 def options_problems(flavors, reserved_cidrs, cloud_reserved_cidrs, occupied_cidrs, max_trial_days):
     """Problems of the checker's own inputs (module options), so that bad options fail as cleanly as bad manifests."""
     problems = []
@@ -1289,6 +1332,7 @@ def check_request(params, records=None):
         "manifest_sha256": digest(normalised) if normalised else "",
         "needs": resource_needs(normalised, flavors or DEFAULT_FLAVORS) if normalised else {},
         "responsible": responsible_persons(normalised) if normalised else {},
+        "derived": derived(normalised) if normalised else {},
     }
     parts = []
     if problems:

@@ -231,3 +231,15 @@ def test_manifest_trial_fields_are_checked():
     fine = manifest.schema_problems({"application": {"trial": dict(TRIAL, quotas={"instances": 4},
                                                                    test_cidrs=["192.0.2.0/28"])}})
     assert not [p for p in fine if str(p).startswith("application.trial")], fine
+
+
+def test_expiry_limits_to_the_named_applications_and_reports_in_one_line():
+    servers = [cloud_server("a1", meta("old", "2026-11-20")), cloud_server("b1", meta("soon", "2026-12-05")),
+               cloud_server("c1", meta("later", "2027-03-01"))]
+    got = _trial.expiry(servers, "2026-11-26", 14)
+    assert got["report"] == "as of 2026-11-26: ended without promotion: old; ending within 14 days: soon on 2026-12-05"
+    only = _trial.expiry(servers, "2026-11-26", 14, ["later"])
+    assert only["expired"] == [] and only["ending"] == [] and [r["application"] for r in only["running"]] == ["later"]
+    assert only["report"] == "as of 2026-11-26: ended without promotion: none; ending within 14 days: none"
+    bad = _trial.expiry([cloud_server("x1", meta("x", "soon"))], "2026-11-26", 14)
+    assert bad["report"].endswith("; notes: " + bad["notes"][0])
