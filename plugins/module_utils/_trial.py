@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import _network_plan, manifest
+from ansible_collections.govcloud.lifecycle.plugins.module_utils import _manifest_validator, _network_plan, manifest
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._manifest_schema import _CIDR_SHAPE, _SLUG
 
 META_APP = "govcloud_app"
 META_PHASE = "govcloud_phase"
@@ -49,10 +50,10 @@ def metadata(application_id, zone, start, end, phase=PHASE_TRIAL):
 
 
 def _date(text, field, problems):
-    if not isinstance(text, str) or not manifest._is_date(text):
+    if not isinstance(text, str) or not _manifest_validator._is_date(text):
         problems.append("%s: %r is not a date YYYY-MM-DD" % (field, text))
         return None
-    return manifest._date(text)
+    return _manifest_validator._date(text)
 
 
 def problems(application_id, servers, services=(), trial=None, path="trial_environment"):
@@ -61,7 +62,7 @@ def problems(application_id, servers, services=(), trial=None, path="trial_envir
     The manifest check (playbooks/manifest.yml) covers a whole manifest; the role takes its parts as plain
     variables, so it checks the few things it builds names and metadata from."""
     found = []
-    if not isinstance(application_id, str) or not manifest._matches(manifest._SLUG, application_id):
+    if not isinstance(application_id, str) or not _manifest_validator._matches(_SLUG, application_id):
         found.append("%s_application_id: %r is not an application id (lower-case letters, digits, '-')" % (
             path, application_id))
     trial = trial if isinstance(trial, dict) else {}
@@ -74,11 +75,11 @@ def problems(application_id, servers, services=(), trial=None, path="trial_envir
     if not isinstance(cidrs, list):
         cidr_problems.append("%s_trial.test_cidrs: not a list of networks" % path)
         cidrs = []
-    for cpath, net in manifest._parse_networks(cidrs, "%s_trial.test_cidrs" % path, cidr_problems):
+    for cpath, net in _manifest_validator._parse_networks(cidrs, "%s_trial.test_cidrs" % path, cidr_problems):
         if net.prefixlen == 0:
             cidr_problems.append("%s: %s (anywhere) is not a test network" % (cpath, net))
     for i, value in enumerate(cidrs):
-        if not isinstance(value, str) or not manifest._matches(manifest._CIDR_SHAPE, value):
+        if not isinstance(value, str) or not _manifest_validator._matches(_CIDR_SHAPE, value):
             cidr_problems.append("%s_trial.test_cidrs[%d]: %r is not a network in CIDR notation" % (path, i, value))
     found.extend(str(p) for p in cidr_problems)
     names = set()
@@ -338,9 +339,9 @@ def _today(today):
         return datetime.datetime.now(datetime.timezone.utc).date()
     if isinstance(today, datetime.date):
         return today
-    if not manifest._is_date(str(today)):
+    if not _manifest_validator._is_date(str(today)):
         raise TrialError("trial_expiry_today: %r is not a date YYYY-MM-DD" % (today,))
-    return manifest._date(str(today))
+    return _manifest_validator._date(str(today))
 
 
 def expiry(servers, today=None, within_days=14, applications=None):
@@ -362,7 +363,7 @@ def expiry(servers, today=None, within_days=14, applications=None):
         if not app or meta.get(META_PHASE) != PHASE_TRIAL or (applications and app not in applications):
             continue
         end = meta.get(META_END)
-        if not manifest._is_date(str(end)):
+        if not _manifest_validator._is_date(str(end)):
             notes.append("server %s (%s) of %s: metadata %s=%r is not a date" % (
                 server.get("name"), server.get("id"), app, META_END, end))
             continue
@@ -379,7 +380,7 @@ def expiry(servers, today=None, within_days=14, applications=None):
         if len(entry["ends"]) > 1:
             notes.append("%s: servers disagree on %s (%s); counting %s" % (
                 app, META_END, ", ".join(sorted(entry["ends"])), end))
-        days_left = (manifest._date(end) - day).days
+        days_left = (_manifest_validator._date(end) - day).days
         row = {
             "application": app, "project_id": entry["project_id"], "trial_end": end,
             "trial_start": min(entry["starts"]) if entry["starts"] else "",
