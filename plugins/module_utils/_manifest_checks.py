@@ -315,10 +315,6 @@ def _port_rule(entry, path, problems):
         problems.append(Problem(_key_path(path, "port"), "is not allowed for protocol icmp"))
 
 
-
-
-
-
 def resource_needs(app, flavors=None):
     """What the declared servers, volumes and zones take from the tenant's quotas."""
     flavors = DEFAULT_FLAVORS if flavors is None else flavors

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 
 
-
 SCHEMA_ID = "https://example.invalid/govcloud/lifecycle/manifest.schema.json"
 ROOT = "application"
 

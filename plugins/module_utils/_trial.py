@@ -129,7 +129,7 @@ def exposure_rules(services, test_cidrs=()):
         for source in sources:
             origin = "trial test network" if test_cidrs else "declared source"
             _network_plan._add(rules, _network_plan._rule("ingress", service["protocol"], service.get("port"), source,
-                                                "trial: service %s from %s %s" % (service["name"], origin, source)))
+                                                          "trial: service %s from %s %s" % (service["name"], origin, source)))
     return sorted(rules, key=_network_plan._sort_key)
 
 

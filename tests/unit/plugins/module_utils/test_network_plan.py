@@ -59,7 +59,7 @@ def test_closed_services_leave_only_flows_and_management_but_keep_the_gateway():
     assert closed["router"] == opened["router"]
     # promotion (closed -> open) changes the one group with a service, nothing else
     plan = _network_plan.plan(opened, _network_plan.state("p1", *cloud_lists(closed), external_network="public"),
-                         default_group_rules=[])
+                              default_group_rules=[])
     assert (plan["networks"], plan["subnets"], plan["router"]) == ([], [], [])
     assert [(g["name"], len(g["rules"])) for g in plan["security_groups"]] == [("app-internet", 3)]
 
@@ -164,10 +164,10 @@ def test_cidr_problems_within_the_plan_and_against_neighbours():
     assert problems == ["network_segmentation.zones[1].cidr: 10.39.1.0/24 overlaps network_segmentation.zones[0].cidr "
                         "(10.39.0.0/23); zones must not share addresses"]
     occupied = _network_plan.occupied([{"project_id": "p2", "cidr": "10.36.20.0/25", "name": "x"},
-                                  {"project_id": "p1", "cidr": "10.36.20.0/24", "name": "mine"}],
-                                 [{"id": "p2", "name": "neighbour"}], "p1")
+                                       {"project_id": "p1", "cidr": "10.36.20.0/24", "name": "mine"}],
+                                      [{"id": "p2", "name": "neighbour"}], "p1")
     problems = _network_plan.cidr_problems(ZONES, BASTION, SERVICES, occupied_cidrs=occupied,
-                                      cloud_reserved_cidrs=["10.36.40.0/22"])
+                                           cloud_reserved_cidrs=["10.36.40.0/22"])
     assert problems == [
         "network_segmentation.zones[0].cidr: 10.36.20.0/24 overlaps 10.36.20.0/25, already used by project neighbour (subnet x)",
         "network_segmentation.zones[2].cidr: 10.36.40.0/24 overlaps 10.36.40.0/22, a range the cloud itself uses",

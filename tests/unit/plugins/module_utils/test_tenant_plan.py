@@ -14,7 +14,7 @@ USERS = [{"name": "a-admin", "duty": "admin", "person": "p1"}, {"name": "a-ops",
 def wanted(users=None):
     users = USERS if users is None else users
     return _tenant_plan.intent("a", "a", "App A", users, quotas={"ram_mb": 1024, "instances": 2},
-                              keypair={"name": "a-admin", "public_key": "ssh-ed25519 AAAA"})
+                               keypair={"name": "a-admin", "public_key": "ssh-ed25519 AAAA"})
 
 
 def test_intent_separates_duties_and_maps_quota_names():
