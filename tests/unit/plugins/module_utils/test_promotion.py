@@ -12,8 +12,8 @@ import re
 import pytest
 
 import report_cases as C
-from ansible_collections.govcloud.lifecycle.plugins.module_utils._evidence_gates import evaluate, normalise_approvals
-from ansible_collections.govcloud.lifecycle.plugins.module_utils.evidence import EvidenceError, Ledger
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._evidence_gates import evaluate, normalise_approvals
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils.evidence import EvidenceError, Ledger
 
 APP = C.APP
 APPROVALS = [{"authority": "supervisor", "ref": "赣函〔2026〕58号"}, {"authority": "cyberspace_admin", "ref": "赣网信〔2026〕9号"}]
