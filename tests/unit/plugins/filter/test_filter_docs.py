@@ -2,8 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Every filter the collection keeps is documented beside its plugin (plugins/filter/<name>.yml, as ansible-core
-does, or in the plugin file of that one filter, plugins/filter/<name>.py) so that `ansible-doc -t filter govcloud.lifecycle.<name>` shows it, and the documentation says what the
-function takes: its positional arguments are the function's, in order, every one described."""
+does, or in the plugin file of that one filter, plugins/filter/<name>.py) so that
+`ansible-doc -t filter govcloud.lifecycle.<name>` shows it, and the documentation says what the function takes:
+its options are the function's arguments, the positional ones in order, every one described."""
 
 from __future__ import annotations
 
