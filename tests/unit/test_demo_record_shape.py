@@ -61,7 +61,7 @@ def test_the_leading_control_id_may_be_cited_and_nothing_else(tmp_path):
 def test_a_record_kind_cited_differently_is_missing_and_new_unless_corrected(tmp_path):
     before = CR.shape(_ledger(tmp_path, "before", [_stage(["8.1.4.1", "JX-2.3"])]))
     now = CR.shape(_ledger(tmp_path, "now", [_stage(["8.1.4.1", "JX-2.2"])]))
-    problems, _ = CR.compare(before, now, {})
+    problems, _one_side = CR.compare(before, now, {})
     assert problems == ["missing: hardening stage_result citing ['8.1.4.1', 'JX-2.3']",
                         "new: hardening stage_result citing ['8.1.4.1', 'JX-2.2']"]
     fix = {("hardening", "stage_result", ("8.1.4.1", "JX-2.3")): ("8.1.4.1", "JX-2.2")}
