@@ -26,9 +26,12 @@ class BaselineError(ValueError):
 
 def _level(level):
     try:
-        return int(level)
+        value = int(level)
     except (TypeError, ValueError):
-        raise BaselineError("level must be 2 or 3, got %r" % (level,)) from None
+        value = None
+    if value not in (2, 3):
+        raise BaselineError("level must be 2 or 3, got %r" % (level,))
+    return value
 
 
 def selected_controls(catalogue, level, toggles):
@@ -59,10 +62,7 @@ def login_capable(passwd, shadow, names=None, system_only=False, exclude=()):
 
 
 def _uid(entry):
-    try:
-        return int(entry[1])
-    except (TypeError, ValueError, IndexError):
-        return 0
+    return _number(entry[1]) if len(entry) > 1 else 0
 
 
 def _number(text):

@@ -85,6 +85,8 @@ def test_control_records_carry_the_control_and_the_host():
 def test_filter_errors_are_messages():
     with pytest.raises(AnsibleFilterError, match="level must be 2 or 3"):
         FilterModule().filters()["baseline_control_records"]([], "h", "three", "enforce")
+    with pytest.raises(AnsibleFilterError, match="level must be 2 or 3, got 4"):
+        FilterModule().filters()["baseline_selected_controls"]([], 4, {})
 
 
 # Rendered in a process of its own: Ansible's collection loader must be installed before anything imports
