@@ -32,7 +32,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(REPO, ".work", "collections"))
 sys.path.insert(0, os.path.join(REPO, "molecule", "network_segmentation"))
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import _netplan  # noqa: E402
+from ansible_collections.govcloud.lifecycle.plugins.module_utils import _network_plan  # noqa: E402
 import cloud as testcloud  # noqa: E402  (the scenarios' purge helper)
 
 CLOUD = os.environ.get("OS_CLOUD", "devcloud-admin")
@@ -84,7 +84,7 @@ def sdk_onboard(app, pubkey, password):
                               password=password, project_id=proj.id, user_domain_id="default",
                               load_envvars=False, load_yaml_config=False)
     admin.compute.create_keypair(name="%s-admin" % app["id"], public_key=pubkey)
-    intent = _netplan.intent(app["id"], app["zones"], app["services"], app["flows"], app["bastion_cidrs"])
+    intent = _network_plan.intent(app["id"], app["zones"], app["services"], app["flows"], app["bastion_cidrs"])
     public = c.network.find_network("public")
     router = c.network.create_router(name="%s-router" % app["id"], project_id=proj.id,
                                      external_gateway_info={"network_id": public.id})
@@ -140,7 +140,7 @@ def main():
             results["A re-run"] = run(argv, env)
         # B: plain task list.
         app = manifest("bench-plain", 137)
-        intent = _netplan.intent(app["id"], app["zones"], app["services"], app["flows"], app["bastion_cidrs"])
+        intent = _network_plan.intent(app["id"], app["zones"], app["services"], app["flows"], app["bastion_cidrs"])
         groups = intent["security_groups"] + [{"name": "default", "rules": []}]
         with open(os.path.join(work, "b.yml"), "w") as handle:
             yaml.safe_dump({"bench_app": app, "bench_pubkey": pubkey, "bench_password": "Bench-password-1",

@@ -315,36 +315,35 @@ def once(c, app, ledger_dir, taken):
     return 0
 
 
+def _census(c, args):
+    with open(args[2], "w") as handle:
+        json.dump(census(c, args[0], args[1]), handle, indent=1, sort_keys=True)
+
+
+def _once(c, args):
+    with open(args[2]) as handle:
+        return once(c, args[0], args[1], json.load(handle))
+
+
+def _purge(c, names):
+    for name in names:
+        purge(c, name)
+
+
 def main(argv):
     c = cloud.conn()
-    cmd = argv[0]
-    if cmd == "populate":
-        populate(c, *argv[1:3])
-    elif cmd == "appcred":
-        appcred(c, argv[1], argv[2])
-    elif cmd == "rebuild":
-        rebuild(c, argv[1])
-    elif cmd == "gone":
-        return gone(c, argv[1], argv[2])
-    elif cmd == "purge":
-        for name in argv[1:]:
-            purge(c, name)
-    elif cmd == "snapshot":
-        cloud.save_snapshot(lambda name: snapshot(c, name), argv[1], argv[2])
-    elif cmd == "same":
-        return cloud.same_as_saved(lambda name: snapshot(c, name), argv[1], argv[2])
-    elif cmd == "census":
-        with open(argv[3], "w") as handle:
-            json.dump(census(c, argv[1], argv[2]), handle, indent=1, sort_keys=True)
-    elif cmd == "once":
-        with open(argv[3]) as handle:
-            return once(c, argv[1], argv[2], json.load(handle))
-    elif cmd == "verify":
-        return verify(c, argv[1], argv[2], argv[3])
-    else:
-        print(__doc__)
-        return 2
-    return 0
+    return cloud.cli({
+        "populate": lambda a: populate(c, *a[0:2]),
+        "appcred": lambda a: appcred(c, a[0], a[1]),
+        "rebuild": lambda a: rebuild(c, a[0]),
+        "gone": lambda a: gone(c, a[0], a[1]),
+        "purge": lambda a: _purge(c, a),
+        "snapshot": lambda a: cloud.save_snapshot(lambda name: snapshot(c, name), a[0], a[1]),
+        "same": lambda a: cloud.same_as_saved(lambda name: snapshot(c, name), a[0], a[1]),
+        "census": lambda a: _census(c, a),
+        "once": lambda a: _once(c, a),
+        "verify": lambda a: verify(c, a[0], a[1], a[2]),
+    }, argv, __doc__)
 
 
 if __name__ == "__main__":

@@ -154,30 +154,38 @@ def same_as_saved(take, name, path, describe=lambda after: ""):
     return 0
 
 
+def cli(commands, argv, usage):
+    """Run the command argv[0] of {name: function(args) -> exit status or None}; usage and 2 for anything else.
+    The scenarios' helper scripts (this one, molecule/decommission/workload.py) share it."""
+    if not argv or argv[0] not in commands:
+        print(usage)
+        return 2
+    return commands[argv[0]](argv[1:]) or 0
+
+
+def _project(c, name):
+    proj = project(c, name) or c.identity.create_project(name=name, domain_id="default",
+                                                         tags=["govcloud-application=%s" % name])
+    print(proj.id)
+
+
+def _purge(c, names):
+    for name in names:
+        purge(c, name)
+
+
 def main(argv):
     c = conn()
-    cmd = argv[0]
-    if cmd == "project":
-        proj = project(c, argv[1]) or c.identity.create_project(name=argv[1], domain_id="default",
-                                                                tags=["govcloud-application=%s" % argv[1]])
-        print(proj.id)
-    elif cmd == "neighbour":
-        print(neighbour(c, argv[1], argv[2], argv[3]).id)
-    elif cmd == "snapshot":
-        save_snapshot(lambda name: snapshot(c, name), argv[1], argv[2])
-    elif cmd == "same":
-        return same_as_saved(lambda name: snapshot(c, name), argv[1], argv[2],
-                             lambda after: " (%d networks, %d security groups)" % (
-                                 len(after["networks"]), len(after["security_groups"])))
-    elif cmd == "count":
-        print(json.dumps(count(c, argv[1]), sort_keys=True))
-    elif cmd == "purge":
-        for name in argv[1:]:
-            purge(c, name)
-    else:
-        print(__doc__)
-        return 2
-    return 0
+    return cli({
+        "project": lambda a: _project(c, a[0]),
+        "neighbour": lambda a: print(neighbour(c, a[0], a[1], a[2]).id),
+        "snapshot": lambda a: save_snapshot(lambda name: snapshot(c, name), a[0], a[1]),
+        "same": lambda a: same_as_saved(lambda name: snapshot(c, name), a[0], a[1],
+                                        lambda after: " (%d networks, %d security groups)" % (
+                                            len(after["networks"]), len(after["security_groups"]))),
+        "count": lambda a: print(json.dumps(count(c, a[0]), sort_keys=True)),
+        "purge": lambda a: _purge(c, a),
+    }, argv, __doc__)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ class FilterModule(object):
             "trial_problems": _trial.problems,
             "trial_intent": _trial.intent,
             "trial_state": _trial.state,
-            "trial_view": _trial.view,
+            "trial_diff": _trial.diff,
             "trial_inventory": _trial.inventory,
             "trial_bastion_problems": _trial.bastion_problems,
             "trial_expiry": _trial.expiry,

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import _netplan, manifest
+from ansible_collections.govcloud.lifecycle.plugins.module_utils import _manifest_validator, _network_plan, manifest
+from ansible_collections.govcloud.lifecycle.plugins.module_utils._manifest_schema import _CIDR_SHAPE, _SLUG
 
 META_APP = "govcloud_app"
 META_PHASE = "govcloud_phase"
@@ -49,10 +50,10 @@ def metadata(application_id, zone, start, end, phase=PHASE_TRIAL):
 
 
 def _date(text, field, problems):
-    if not isinstance(text, str) or not manifest._is_date(text):
+    if not isinstance(text, str) or not _manifest_validator._is_date(text):
         problems.append("%s: %r is not a date YYYY-MM-DD" % (field, text))
         return None
-    return manifest._date(text)
+    return _manifest_validator._date(text)
 
 
 def problems(application_id, servers, services=(), trial=None, path="trial_environment"):
@@ -61,7 +62,7 @@ def problems(application_id, servers, services=(), trial=None, path="trial_envir
     The manifest check (playbooks/manifest.yml) covers a whole manifest; the role takes its parts as plain
     variables, so it checks the few things it builds names and metadata from."""
     found = []
-    if not isinstance(application_id, str) or not manifest._matches(manifest._SLUG, application_id):
+    if not isinstance(application_id, str) or not _manifest_validator._matches(_SLUG, application_id):
         found.append("%s_application_id: %r is not an application id (lower-case letters, digits, '-')" % (
             path, application_id))
     trial = trial if isinstance(trial, dict) else {}
@@ -74,11 +75,11 @@ def problems(application_id, servers, services=(), trial=None, path="trial_envir
     if not isinstance(cidrs, list):
         cidr_problems.append("%s_trial.test_cidrs: not a list of networks" % path)
         cidrs = []
-    for cpath, net in manifest._parse_networks(cidrs, "%s_trial.test_cidrs" % path, cidr_problems):
+    for cpath, net in _manifest_validator._parse_networks(cidrs, "%s_trial.test_cidrs" % path, cidr_problems):
         if net.prefixlen == 0:
             cidr_problems.append("%s: %s (anywhere) is not a test network" % (cpath, net))
     for i, value in enumerate(cidrs):
-        if not isinstance(value, str) or not manifest._matches(manifest._CIDR_SHAPE, value):
+        if not isinstance(value, str) or not _manifest_validator._matches(_CIDR_SHAPE, value):
             cidr_problems.append("%s_trial.test_cidrs[%d]: %r is not a network in CIDR notation" % (path, i, value))
     found.extend(str(p) for p in cidr_problems)
     names = set()
@@ -127,9 +128,9 @@ def exposure_rules(services, test_cidrs=()):
         sources = list(test_cidrs) if test_cidrs else list(service.get("sources") or [])
         for source in sources:
             origin = "trial test network" if test_cidrs else "declared source"
-            _netplan._add(rules, _netplan._rule("ingress", service["protocol"], service.get("port"), source,
-                                                "trial: service %s from %s %s" % (service["name"], origin, source)))
-    return sorted(rules, key=_netplan._sort_key)
+            _network_plan._add(rules, _network_plan._rule("ingress", service["protocol"], service.get("port"), source,
+                                                          "trial: service %s from %s %s" % (service["name"], origin, source)))
+    return sorted(rules, key=_network_plan._sort_key)
 
 
 def intent(application_id, servers, services=(), trial=None, exposed_zones=(manifest.INTERNET_ZONE,)):
@@ -153,8 +154,8 @@ def intent(application_id, servers, services=(), trial=None, exposed_zones=(mani
             "zone": zone,
             "flavor": server["flavor"],
             "image": server["image"],
-            "network": _netplan.names(application_id, zone),
-            "security_groups": [_netplan.names(application_id, zone)] + ([group] if name in behind else []),
+            "network": _network_plan.names(application_id, zone),
+            "security_groups": [_network_plan.names(application_id, zone)] + ([group] if name in behind else []),
             "floating_ip": name in exposed,
             "metadata": metadata(application_id, zone, start, end),
         })
@@ -222,16 +223,16 @@ def state(intent_, servers, volumes, ports=None, floating_ips=None):
     return {"servers": have_servers, "volumes": have_volumes}
 
 
-def view(intent_, state_):
+def diff(intent_, state_):
     """Before and after as the operator reads them (check mode, diff): the trial's servers and volumes."""
-    def server_view(name, meta, fip):
+    def server_doc(name, meta, fip):
         return {"metadata": meta, "floating_ip": fip}
     before, after = {"servers": {}, "volumes": {}}, {"servers": {}, "volumes": {}}
     for server in intent_["servers"]:
         have = state_["servers"].get(server["name"])
         if have is not None:
-            before["servers"][server["name"]] = server_view(server["name"], have["metadata"], bool(have["floating"]))
-        after["servers"][server["name"]] = server_view(
+            before["servers"][server["name"]] = server_doc(server["name"], have["metadata"], bool(have["floating"]))
+        after["servers"][server["name"]] = server_doc(
             server["name"], dict((have or {}).get("metadata") or {}, **server["metadata"]),
             server["floating_ip"] or bool((have or {}).get("floating")))
     ids = dict((n, s["id"]) for n, s in state_["servers"].items())
@@ -341,13 +342,16 @@ def _today(today):
         return datetime.datetime.now(datetime.timezone.utc).date()
     if isinstance(today, datetime.date):
         return today
-    if not manifest._is_date(str(today)):
+    if not _manifest_validator._is_date(str(today)):
         raise TrialError("trial_expiry_today: %r is not a date YYYY-MM-DD" % (today,))
-    return manifest._date(str(today))
+    return _manifest_validator._date(str(today))
 
 
-def expiry(servers, today=None, within_days=14):
+def expiry(servers, today=None, within_days=14, applications=None):
     """Applications still in trial (server metadata), split by their window as of ``today`` (UTC date).
+
+    ``applications``: only these application ids (empty or None: every application found).  ``report`` is the
+    one-line summary an operator reads.
 
     An application whose servers disagree on the end date counts with the latest one (the kinder reading; the
     disagreement is reported).  ``expired``: the end date has passed (the last trial day is the end date
@@ -359,10 +363,10 @@ def expiry(servers, today=None, within_days=14):
     for server in servers or []:
         meta = server.get("metadata") or {}
         app = meta.get(META_APP)
-        if not app or meta.get(META_PHASE) != PHASE_TRIAL:
+        if not app or meta.get(META_PHASE) != PHASE_TRIAL or (applications and app not in applications):
             continue
         end = meta.get(META_END)
-        if not manifest._is_date(str(end)):
+        if not _manifest_validator._is_date(str(end)):
             notes.append("server %s (%s) of %s: metadata %s=%r is not a date" % (
                 server.get("name"), server.get("id"), app, META_END, end))
             continue
@@ -379,7 +383,7 @@ def expiry(servers, today=None, within_days=14):
         if len(entry["ends"]) > 1:
             notes.append("%s: servers disagree on %s (%s); counting %s" % (
                 app, META_END, ", ".join(sorted(entry["ends"])), end))
-        days_left = (manifest._date(end) - day).days
+        days_left = (_manifest_validator._date(end) - day).days
         row = {
             "application": app, "project_id": entry["project_id"], "trial_end": end,
             "trial_start": min(entry["starts"]) if entry["starts"] else "",
@@ -393,4 +397,8 @@ def expiry(servers, today=None, within_days=14):
             result["ending"].append(row)
         else:
             result["running"].append(row)
+    result["report"] = "as of %s: ended without promotion: %s; ending within %d days: %s%s" % (
+        result["today"], ", ".join(r["application"] for r in result["expired"]) or "none", within_days,
+        ", ".join("%s on %s" % (r["application"], r["trial_end"]) for r in result["ending"]) or "none",
+        ("; notes: " + "; ".join(notes)) if notes else "")
     return result

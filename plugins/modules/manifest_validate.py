@@ -154,6 +154,17 @@ responsible:
   returned: always
   type: dict
   sample: {"security_officer": {"id": "liu-yang", "name": "刘洋", "title": "信息中心副主任"}}
+derived:
+  description:
+    - What the stage playbooks take from the manifest beyond its own fields, computed once in module_utils/manifest.py.
+    - C(tenant_users) the tenant's separated accounts (三权分立), each C(name), C(duty) (admin, operator, auditor), C(person), C(email).
+    - C(tenant_description) the project description; C(hardening_level) the baseline_hardening level (the MLPS level within 2..3).
+    - C(quotas) and C(trial_quotas) the formal and the trial quotas as openstack.cloud.quota options (C(ram_mb) becomes C(ram)).
+  returned: when valid
+  type: dict
+  sample: {"tenant_users": [{"name": "demo-sysadmin", "duty": "admin", "person": "wang-wei", "email": "wang@example.invalid"}],
+           "tenant_description": "示例 / Demo (示例单位)", "hardening_level": 3, "quotas": {"instances": 4, "ram": 8192},
+           "trial_quotas": {"instances": 4, "ram": 8192}}
 needs:
   description: What the servers take from the quotas (instances, cores, ram_mb, volumes, gigabytes, networks, subnets, routers).
   returned: when valid

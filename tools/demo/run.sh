@@ -55,8 +55,8 @@ fi
 guests=(-i "$inventory" -i "$standins/standins.yml" -i "$standins/trial-hosts.yml")
 
 step "系统部署 + 试运行 deployment and trial run: servers, volumes, trial exposure, log baseline on the guests"
-# trial_if_formal=skip: a rerun of the demo after the promotion leaves the formal servers formal
-play -i "$standins/standins.yml" playbooks/trial.yml -e trial_if_formal=skip \
+# trial_in_formal_operation=skip: a rerun of the demo after the promotion leaves the formal servers formal
+play -i "$standins/standins.yml" playbooks/trial.yml -e trial_in_formal_operation=skip \
   -e '{"trial_host_map": '"$(cat "$standins/host_map.json")"'}' \
   -e trial_inventory_file="$repo/$standins/trial-hosts.yml" -e '{"trial_log_hosts": ["10.77.0.1"]}'
 
@@ -68,7 +68,7 @@ pinned; ansible-playbook "${guests[@]}" "${pin[@]}" playbooks/assess.yml
 
 step "试运行结束, 安全测评, 等保测评 records: trial completed, the assessor's and the MLPS assessor's reports"
 today=$(date -u +%F)
-play playbooks/trial.yml -e trial_conclusion=completed -e trial_incidents=0 -e trial_if_formal=skip
+play playbooks/trial.yml -e trial_conclusion=completed -e trial_incidents=0 -e trial_in_formal_operation=skip
 play playbooks/record_security_assessment.yml -e "govcloud_security_assessor_org=${DEMO_SA_ORG:-江西省信息安全测评中心}" \
   -e govcloud_security_report_number=JXSA-2026-101 -e "govcloud_security_date=$today" -e govcloud_security_conclusion=passed
 play playbooks/record_mlps_assessment.yml -e "govcloud_mlps_assessor_org=${DEMO_MLPS_ORG:-江西神舟信息安全评估中心}" \
@@ -94,5 +94,8 @@ play playbooks/report.yml -e govcloud_report_pdf=true
 play playbooks/report.yml -e govcloud_report_language=en
 # what an assessor checks first: each control row holds only its own records, no manual control is a gap
 python3 tools/demo/check_report.py "reports/$app"
+# the same record kinds citing the same clauses as the demo before the house redesign (issue 14), corrections
+# named in tools/demo/record-corrections.yml
+python3 tools/demo/compare_records.py check "evidence/$app/ledger.sqlite"
 
 step "done: auditor report in reports/ (zh-CN) and reports/<app>/en/; evidence in evidence/; hand-over in handover/"

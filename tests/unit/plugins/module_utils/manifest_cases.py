@@ -20,9 +20,11 @@ import yaml
 
 REPO = pathlib.Path(__file__).resolve().parents[4]
 try:
+    from ansible_collections.govcloud.lifecycle.plugins.module_utils import _manifest_validator as V
     from ansible_collections.govcloud.lifecycle.plugins.module_utils import manifest as M
 except ImportError:  # plain pytest from the checkout: the collection is linked by `make collection`
     sys.path.insert(0, str(REPO / ".work" / "collections"))
+    from ansible_collections.govcloud.lifecycle.plugins.module_utils import _manifest_validator as V
     from ansible_collections.govcloud.lifecycle.plugins.module_utils import manifest as M
 
 EXAMPLE_VARS = REPO / "inventories" / "example" / "group_vars" / "all"
@@ -50,15 +52,15 @@ def check_kwargs():
 
 def _nodes(value, path, schema):
     """(path, value, schema, parent, key) of every node under value, with its resolved sub-schema."""
-    schema = M._resolve(schema)
+    schema = V._resolve(schema)
     yield path, value, schema
     if isinstance(value, dict):
         for key, item in value.items():
             if key in schema.get("properties", {}):
-                yield from _nodes(item, M._key_path(path, key), schema["properties"][key])
+                yield from _nodes(item, V._key_path(path, key), schema["properties"][key])
     elif isinstance(value, list) and "items" in schema:
         for index, item in enumerate(value):
-            yield from _nodes(item, M._item_path(path, index), schema["items"])
+            yield from _nodes(item, V._item_path(path, index), schema["items"])
 
 
 def _locate(app, path):
@@ -74,7 +76,7 @@ def _locate(app, path):
 
 def _other_type(value, rnd):
     choices = [None, "text", 2.5, [], {}, True, 7, ["x"], {"k": 1}]
-    return rnd.choice([c for c in choices if M._json_type(c) != M._json_type(value)])
+    return rnd.choice([c for c in choices if V._json_type(c) != V._json_type(value)])
 
 
 def wrong_type(app, rnd):
@@ -94,7 +96,7 @@ def drop_required(app, rnd):
             found += [(path, value, key) for key in schema.get("required", ()) if key in value]
     path, value, key = rnd.choice(found)
     del value[key]
-    return app, M._key_path(path, key)
+    return app, V._key_path(path, key)
 
 
 def unknown_field(app, rnd):
@@ -102,7 +104,7 @@ def unknown_field(app, rnd):
     path, value = rnd.choice(objects)
     key = rnd.choice(["colour", "Zone", "server", "x_extra", "备注"])
     value[key] = "?"
-    return app, M._key_path(path, key)
+    return app, V._key_path(path, key)
 
 
 def _cidr_fields(app):

@@ -426,3 +426,30 @@ def test_check_request_takes_the_policy_option():
     result = M.check_request(params)
     assert result["failed"] and result["problems"][0].startswith("application.services[0].sources[0]: 0.0.0.0/0")
     assert M.check_request(dict(params, policy=None))["valid"]
+
+
+def test_derived_facts_come_from_the_manifest_once():
+    app, problems = M.validate(C.example(), **C.check_kwargs())
+    assert problems == []
+    people = dict((p["id"], p) for p in app["contacts"])
+    derived = M.check_request(dict(manifest=C.example(), **C.check_kwargs()))["derived"]
+    # 三权分立: one account per responsible duty, in the order admin, operator, auditor
+    assert derived["tenant_users"] == [
+        {"name": app["id"] + "-sysadmin", "duty": "admin", "person": app["responsible"]["system_admin"],
+         "email": people[app["responsible"]["system_admin"]].get("email")},
+        {"name": app["id"] + "-secadmin", "duty": "operator", "person": app["responsible"]["security_officer"],
+         "email": people[app["responsible"]["security_officer"]].get("email")},
+        {"name": app["id"] + "-auditor", "duty": "auditor", "person": app["responsible"]["auditor"],
+         "email": people[app["responsible"]["auditor"]].get("email")}]
+    assert derived["tenant_description"] == "%s / %s (%s)" % (app["name"]["zh"], app["name"]["en"],
+                                                              app["owning_unit"]["zh"])
+    assert derived["quotas"]["ram"] == app["quotas"]["ram_mb"] and "ram_mb" not in derived["quotas"]
+    assert M.check_request(dict(manifest={"id": "x"}))["derived"] == {}
+
+
+def test_duty_accounts_without_an_auditor_and_the_hardening_level_clamp():
+    app, dummy = M.validate(C.example(), **C.check_kwargs())
+    del app["responsible"]["auditor"]
+    assert [u["duty"] for u in M.duty_accounts(app)] == ["admin", "operator"]
+    assert [M.hardening_level({"mlps": {"level": level}}) for level in (1, 2, 3, 4)] == [2, 2, 3, 3]
+    assert M.quota_options({"ram_mb": 1, "cores": 2}) == {"cores": 2, "ram": 1}

@@ -297,8 +297,8 @@ def test_trial_playbook_refuses_an_application_in_formal_operation_before_any_cl
     trial = REPO / "playbooks" / "trial.yml"
     env = dict(env, OS_CLOUD="no-such-cloud")
     env.pop("GOVCLOUD_HANDOVER_VAULT_PASSWORD", None)
-    rc, output = playbook(env, trial, "-e", "trial_if_formal=skp")
-    assert rc == 2 and "trial_if_formal: skp is not fail or skip; nothing was changed" in output, output
+    rc, output = playbook(env, trial, "-e", "trial_in_formal_operation=skp")
+    assert rc == 2 and "trial_in_formal_operation: skp is not fail or skip; nothing was changed" in output, output
     # in the trial run the phase check passes and the next check (the hand-over vault password) stops it
     rc, output = playbook(env, trial)
     assert rc == 2 and "GOVCLOUD_HANDOVER_VAULT_PASSWORD: not set" in output, output
@@ -315,7 +315,7 @@ def test_trial_playbook_refuses_an_application_in_formal_operation_before_any_cl
                 "the trial run only; nothing was changed" % seq) in output, output
         assert "GOVCLOUD_HANDOVER_VAULT_PASSWORD" not in output and "Deploy into the trial run" not in output
 
-        rc, output = playbook(env, trial, *extra, "-e", "trial_if_formal=skip")
+        rc, output = playbook(env, trial, *extra, "-e", "trial_in_formal_operation=skip")
         assert rc == 0, output
         assert "jx-bdcdj is in formal operation since 2026-11-20: nothing to deploy or record" in output, output
         assert "changed=0" in output and "Deploy into the trial run" not in output and "Log baseline" not in output

@@ -93,10 +93,10 @@ def cloud_server(name, meta, status="ACTIVE", fixed="10.0.0.5", floating=None, s
             "addresses": {"net": addrs}}
 
 
-def test_state_view_and_idempotence():
+def test_state_diff_and_idempotence():
     wanted = plan()
     empty = _trial.state(wanted, [], [])
-    assert _trial.view(wanted, empty)["changed"] is True
+    assert _trial.diff(wanted, empty)["changed"] is True
     servers = [cloud_server(s["name"], dict(s["metadata"], extra="kept"), floating="172.24.4.9" if s["floating_ip"] else None)
                for s in wanted["servers"]]
     volumes = [{"id": "v-" + v["name"], "name": v["name"], "status": "in-use", "metadata": v["metadata"],
@@ -105,10 +105,10 @@ def test_state_view_and_idempotence():
     servers.append(cloud_server("other", {"govcloud_app": "x"}))
     have = _trial.state(wanted, servers, volumes)
     assert sorted(have["servers"]) == ["app-01", "db-01", "web-01"]
-    assert _trial.view(wanted, have)["changed"] is False
+    assert _trial.diff(wanted, have)["changed"] is False
     stale = _trial.state(_trial.intent("app", SERVERS, SERVICES, {"start": "2026-12-01", "end": "2027-01-31"}),
                          servers, volumes)
-    assert _trial.view(plan(end="2027-01-31"), stale)["changed"] is True
+    assert _trial.diff(plan(end="2027-01-31"), stale)["changed"] is True
 
 
 def test_inventory_maps_test_hosts_in_one_place():
@@ -235,3 +235,15 @@ def test_manifest_trial_fields_are_checked():
     fine = manifest.schema_problems({"application": {"trial": dict(TRIAL, quotas={"instances": 4},
                                                                    test_cidrs=["192.0.2.0/28"])}})
     assert not [p for p in fine if str(p).startswith("application.trial")], fine
+
+
+def test_expiry_limits_to_the_named_applications_and_reports_in_one_line():
+    servers = [cloud_server("a1", meta("old", "2026-11-20")), cloud_server("b1", meta("soon", "2026-12-05")),
+               cloud_server("c1", meta("later", "2027-03-01"))]
+    got = _trial.expiry(servers, "2026-11-26", 14)
+    assert got["report"] == "as of 2026-11-26: ended without promotion: old; ending within 14 days: soon on 2026-12-05"
+    only = _trial.expiry(servers, "2026-11-26", 14, ["later"])
+    assert only["expired"] == [] and only["ending"] == [] and [r["application"] for r in only["running"]] == ["later"]
+    assert only["report"] == "as of 2026-11-26: ended without promotion: none; ending within 14 days: none"
+    bad = _trial.expiry([cloud_server("x1", meta("x", "soon"))], "2026-11-26", 14)
+    assert bad["report"].endswith("; notes: " + bad["notes"][0])

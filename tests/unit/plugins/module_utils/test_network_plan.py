@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.govcloud.lifecycle.plugins.module_utils import _netplan
+from ansible_collections.govcloud.lifecycle.plugins.module_utils import _network_plan
 
 ZONES = [{"name": "internet", "cidr": "10.36.20.0/24"}, {"name": "gov-extranet", "cidr": "10.36.10.0/24"},
          {"name": "data", "cidr": "10.36.40.0/24"}]
@@ -17,7 +17,7 @@ BASTION = ["10.250.8.0/28"]
 
 def wanted(services=None):
     services = SERVICES if services is None else services
-    return _netplan.intent("app", ZONES, services, FLOWS, BASTION)
+    return _network_plan.intent("app", ZONES, services, FLOWS, BASTION)
 
 
 def keys(group):
@@ -50,7 +50,7 @@ def test_gateway_only_when_a_service_is_exposed():
 
 
 def test_closed_services_leave_only_flows_and_management_but_keep_the_gateway():
-    closed = _netplan.intent("app", ZONES, SERVICES, FLOWS, BASTION, services_open=False)
+    closed = _network_plan.intent("app", ZONES, SERVICES, FLOWS, BASTION, services_open=False)
     assert keys(group(closed, "app-internet")) == [
         ("egress", "tcp", 8443, "10.36.10.0/24"), ("ingress", "tcp", 22, "10.250.8.0/28")]
     opened = wanted()
@@ -58,23 +58,23 @@ def test_closed_services_leave_only_flows_and_management_but_keep_the_gateway():
         [g for g in opened["security_groups"] if g["name"] != "app-internet"]
     assert closed["router"] == opened["router"]
     # promotion (closed -> open) changes the one group with a service, nothing else
-    plan = _netplan.plan(opened, _netplan.state("p1", *cloud_lists(closed), external_network="public"),
-                         default_group_rules=[])
+    plan = _network_plan.plan(opened, _network_plan.state("p1", *cloud_lists(closed), external_network="public"),
+                              default_group_rules=[])
     assert (plan["networks"], plan["subnets"], plan["router"]) == ([], [], [])
     assert [(g["name"], len(g["rules"])) for g in plan["security_groups"]] == [("app-internet", 3)]
 
 
 def test_duplicate_declarations_give_one_rule():
-    intent = _netplan.intent("app", ZONES, SERVICES + SERVICES, FLOWS + FLOWS, BASTION + BASTION)
+    intent = _network_plan.intent("app", ZONES, SERVICES + SERVICES, FLOWS + FLOWS, BASTION + BASTION)
     assert len(group(intent, "app-internet")["rules"]) == 3
 
 
 def empty_state():
-    return _netplan.state("p1", external_network="public")
+    return _network_plan.state("p1", external_network="public")
 
 
 def test_plan_on_an_empty_project_creates_everything_and_locks_default():
-    plan = _netplan.plan(wanted(), empty_state(), default_group_rules=[])
+    plan = _network_plan.plan(wanted(), empty_state(), default_group_rules=[])
     assert [n["name"] for n in plan["networks"]] == ["app-internet", "app-gov-extranet", "app-data"]
     assert [s["cidr"] for s in plan["subnets"]] == ["10.36.20.0/24", "10.36.10.0/24", "10.36.40.0/24"]
     assert plan["router"][0]["external"] == "public"
@@ -107,9 +107,9 @@ def cloud_lists(intent, project="p1", extra_rule=None, other_cidr=None):
 
 def test_applied_network_plans_nothing_and_reads_back_ok():
     intent = wanted()
-    state = _netplan.state("p1", *cloud_lists(intent), external_network="public")
-    assert _netplan.plan(intent, state, default_group_rules=[])["changed"] is False
-    readback = _netplan.readback(intent, state, default_group_rules=[])
+    state = _network_plan.state("p1", *cloud_lists(intent), external_network="public")
+    assert _network_plan.plan(intent, state, default_group_rules=[])["changed"] is False
+    readback = _network_plan.readback(intent, state, default_group_rules=[])
     assert readback["ok"] is True and readback["differences"] == []
     assert readback["checked"]["rules"] == 8
 
@@ -118,12 +118,12 @@ def test_readback_names_an_unexpected_rule():
     intent = wanted()
     extra = {"direction": "ingress", "ethertype": "IPv4", "protocol": "tcp", "port_range_min": 3306,
              "port_range_max": 3306, "remote_ip_prefix": "0.0.0.0/0", "description": ""}
-    state = _netplan.state("p1", *cloud_lists(intent, extra_rule=("app-data", extra)), external_network="public")
-    readback = _netplan.readback(intent, state, default_group_rules=[])
+    state = _network_plan.state("p1", *cloud_lists(intent, extra_rule=("app-data", extra)), external_network="public")
+    readback = _network_plan.readback(intent, state, default_group_rules=[])
     assert readback["ok"] is False
     assert readback["differences"] == [
         "security group app-data: rule not in the matrix: ingress IPv4 tcp 3306-3306 0.0.0.0/0 "]
-    plan = _netplan.plan(intent, state, default_group_rules=[])
+    plan = _network_plan.plan(intent, state, default_group_rules=[])
     assert [g["name"] for g in plan["security_groups"]] == ["app-data"]
 
 
@@ -131,9 +131,9 @@ def test_default_group_rules_are_unexpected_when_locking():
     intent = wanted()
     default_rule = {"direction": "egress", "ethertype": "IPv4", "protocol": None, "port_range_min": None,
                     "port_range_max": None, "remote_ip_prefix": None, "description": ""}
-    state = _netplan.state("p1", *cloud_lists(intent, extra_rule=("default", default_rule)), external_network="public")
-    assert not _netplan.readback(intent, state, default_group_rules=[])["ok"]
-    assert _netplan.readback(intent, state, default_group_rules=None)["ok"]
+    state = _network_plan.state("p1", *cloud_lists(intent, extra_rule=("default", default_rule)), external_network="public")
+    assert not _network_plan.readback(intent, state, default_group_rules=[])["ok"]
+    assert _network_plan.readback(intent, state, default_group_rules=None)["ok"]
 
 
 def test_other_projects_objects_with_the_same_names_are_ignored():
@@ -142,32 +142,32 @@ def test_other_projects_objects_with_the_same_names_are_ignored():
     theirs = cloud_lists(intent, project="p2")
     merged = [a + [dict(x, id="o-" + x["id"]) if "id" in x else x for x in b if x.get("project_id") == "p2"]
               for a, b in zip(mine, theirs)]
-    state = _netplan.state("p1", *merged, external_network="public")
-    assert _netplan.plan(intent, state, default_group_rules=[])["changed"] is False
+    state = _network_plan.state("p1", *merged, external_network="public")
+    assert _network_plan.plan(intent, state, default_group_rules=[])["changed"] is False
 
 
 def test_a_changed_cidr_is_refused_not_applied():
     intent = wanted()
-    state = _netplan.state("p1", *cloud_lists(intent, other_cidr="10.36.99.0/24"), external_network="public")
-    with pytest.raises(_netplan.PlanError, match="subnet app-internet exists with CIDR 10.36.99.0/24"):
-        _netplan.plan(intent, state)
+    state = _network_plan.state("p1", *cloud_lists(intent, other_cidr="10.36.99.0/24"), external_network="public")
+    with pytest.raises(_network_plan.PlanError, match="subnet app-internet exists with CIDR 10.36.99.0/24"):
+        _network_plan.plan(intent, state)
 
 
 def test_exposed_service_without_external_network_is_refused():
-    with pytest.raises(_netplan.PlanError, match="no external network"):
-        _netplan.plan(wanted(), _netplan.state("p1"))
+    with pytest.raises(_network_plan.PlanError, match="no external network"):
+        _network_plan.plan(wanted(), _network_plan.state("p1"))
 
 
 def test_cidr_problems_within_the_plan_and_against_neighbours():
     zones = [{"name": "internet", "cidr": "10.39.0.0/23"}, {"name": "data", "cidr": "10.39.1.0/24"}]
-    problems = _netplan.cidr_problems(zones, BASTION, SERVICES)
+    problems = _network_plan.cidr_problems(zones, BASTION, SERVICES)
     assert problems == ["network_segmentation.zones[1].cidr: 10.39.1.0/24 overlaps network_segmentation.zones[0].cidr "
                         "(10.39.0.0/23); zones must not share addresses"]
-    occupied = _netplan.occupied([{"project_id": "p2", "cidr": "10.36.20.0/25", "name": "x"},
-                                  {"project_id": "p1", "cidr": "10.36.20.0/24", "name": "mine"}],
-                                 [{"id": "p2", "name": "neighbour"}], "p1")
-    problems = _netplan.cidr_problems(ZONES, BASTION, SERVICES, occupied_cidrs=occupied,
-                                      cloud_reserved_cidrs=["10.36.40.0/22"])
+    occupied = _network_plan.occupied([{"project_id": "p2", "cidr": "10.36.20.0/25", "name": "x"},
+                                       {"project_id": "p1", "cidr": "10.36.20.0/24", "name": "mine"}],
+                                      [{"id": "p2", "name": "neighbour"}], "p1")
+    problems = _network_plan.cidr_problems(ZONES, BASTION, SERVICES, occupied_cidrs=occupied,
+                                           cloud_reserved_cidrs=["10.36.40.0/22"])
     assert problems == [
         "network_segmentation.zones[0].cidr: 10.36.20.0/24 overlaps 10.36.20.0/25, already used by project neighbour (subnet x)",
         "network_segmentation.zones[2].cidr: 10.36.40.0/24 overlaps 10.36.40.0/22, a range the cloud itself uses",
@@ -175,15 +175,15 @@ def test_cidr_problems_within_the_plan_and_against_neighbours():
 
 
 def test_duplicate_names_in_one_project_are_refused():
-    with pytest.raises(_netplan.PlanError, match="network name n is used twice"):
-        _netplan.state("p1", [{"id": "1", "name": "n", "project_id": "p1"}, {"id": "2", "name": "n", "project_id": "p1"}])
+    with pytest.raises(_network_plan.PlanError, match="network name n is used twice"):
+        _network_plan.state("p1", [{"id": "1", "name": "n", "project_id": "p1"}, {"id": "2", "name": "n", "project_id": "p1"}])
 
 
 def test_records_name_each_applied_change():
-    plan = _netplan.plan(wanted(), empty_state(), default_group_rules=[])
-    recs = _netplan.records(plan, {"networks": True, "subnets": True, "router": True, "security_groups": True}, "p1")
+    plan = _network_plan.plan(wanted(), empty_state(), default_group_rules=[])
+    recs = _network_plan.records(plan, {"networks": True, "subnets": True, "router": True, "security_groups": True}, "p1")
     assert [r["summary"] for r in recs][:4] == [
         "network app-internet created", "network app-gov-extranet created", "network app-data created",
         "subnet app-internet created with 10.36.20.0/24 (zone internet)"]
     assert len(recs) == 3 + 3 + 1 + 4
-    assert _netplan.records(plan, {}, "p1") == []
+    assert _network_plan.records(plan, {}, "p1") == []

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.govcloud.lifecycle.plugins.module_utils import manifest
+
 # Our default (三权分立 for the tenant): the application admin manages the project (keystone's ``manager``
 # implies ``member`` and ``reader``), the operator works in it, the auditor only reads.
 DEFAULT_DUTIES = {
@@ -19,8 +21,6 @@ DEFAULT_DUTIES = {
     "operator": {"roles": ["member"], "description": "运维操作员 operator"},
     "auditor": {"roles": ["reader"], "description": "审计员 read-only auditor"},
 }
-# Manifest quota names -> openstack.cloud.quota option names.
-QUOTA_OPTIONS = {"ram_mb": "ram"}
 _MEMBERSHIP = re.compile(r"/groups/([^/]+)/users/([^/]+)$")
 
 
@@ -35,10 +35,6 @@ def tag(application_id):
 
 def group_name(application_id, duty):
     return "%s-%ss" % (application_id, duty)
-
-
-def quota_options(quotas):
-    return dict((QUOTA_OPTIONS.get(k, k), v) for k, v in sorted((quotas or {}).items()))
 
 
 def intent(application_id, project, description, users, duties=None, quotas=None, keypair=None, domain="default"):
@@ -71,7 +67,7 @@ def intent(application_id, project, description, users, duties=None, quotas=None
                        application_id, duties[u["duty"]]["description"])} for u in users],
         "roles": [{"group": group_name(application_id, d), "role": r} for d in sorted(duties)
                   for r in duties[d]["roles"]],
-        "quotas": quota_options(quotas),
+        "quotas": manifest.quota_options(quotas),
         "keypair": keypair,
     }
 
@@ -175,7 +171,7 @@ def facts(wanted, current):
     }
 
 
-def view(wanted, current):
+def diff(wanted, current):
     """Before/after documents of the tenant (passwords excluded), for diff output."""
     before = {
         "project": current["project"] and {"description": current["project"]["description"],

@@ -280,14 +280,14 @@ def plan(wanted, current, default_group_rules=None):
     return changes
 
 
-def _sg_view(rules):
+def _rule_texts(rules):
     return ["%s %s %s %s%s %s" % (r["direction"], r["ether_type"], r["protocol"] or "any",
                                   "" if r["port_range_min"] is None else "%s-%s " % (r["port_range_min"], r["port_range_max"]),
                                   r["remote_ip_prefix"] or ("group:%s" % r.get("remote_group_id")), r["description"])
             for r in rules]
 
 
-def view(wanted, current, default_group_rules=None):
+def diff(wanted, current, default_group_rules=None):
     """Before/after documents of the application's network (for diff output and evidence)."""
     groups = list(wanted["security_groups"])
     if default_group_rules is not None:
@@ -297,7 +297,7 @@ def view(wanted, current, default_group_rules=None):
         "subnets": dict((s["name"], current["subnets"][s["name"]]["cidr"]) for s in wanted["subnets"]
                         if s["name"] in current["subnets"]),
         "router": None,
-        "security_groups": dict((g["name"], _sg_view(current["security_groups"][g["name"]]["rules"])) for g in groups
+        "security_groups": dict((g["name"], _rule_texts(current["security_groups"][g["name"]]["rules"])) for g in groups
                                 if g["name"] in current["security_groups"]),
     }
     if router["name"] in current["routers"]:
@@ -307,7 +307,7 @@ def view(wanted, current, default_group_rules=None):
         "subnets": dict((s["name"], s["cidr"]) for s in wanted["subnets"]),
         "router": {"gateway": current.get("external_network") if router["external"] else None,
                    "interfaces": sorted(router["interfaces"])},
-        "security_groups": dict((g["name"], _sg_view(g["rules"])) for g in groups),
+        "security_groups": dict((g["name"], _rule_texts(g["rules"])) for g in groups),
     }
     return {"before": before, "after": after}
 
@@ -334,15 +334,15 @@ def readback(wanted, current, default_group_rules=None):
             differences.append("security group %s: missing" % group["name"])
             continue
         for rule in group.get("add") or ():
-            differences.append("security group %s: rule missing: %s" % (group["name"], _sg_view([rule])[0]))
+            differences.append("security group %s: rule missing: %s" % (group["name"], _rule_texts([rule])[0]))
         for rule in group.get("remove") or ():
-            differences.append("security group %s: rule not in the matrix: %s" % (group["name"], _sg_view([rule])[0]))
+            differences.append("security group %s: rule not in the matrix: %s" % (group["name"], _rule_texts([rule])[0]))
         if group.get("description") is not None and not (group.get("add") or group.get("remove")):
             differences.append("security group %s: description differs" % group["name"])
     groups = list(wanted["security_groups"])
     if default_group_rules is not None and "default" in current["security_groups"]:
         groups.append({"name": "default", "rules": list(default_group_rules)})
-    matrix = dict((g["name"], _sg_view(current["security_groups"][g["name"]]["rules"])) for g in groups
+    matrix = dict((g["name"], _rule_texts(current["security_groups"][g["name"]]["rules"])) for g in groups
                   if g["name"] in current["security_groups"])
     return {
         "ok": not differences,
@@ -382,9 +382,9 @@ def records(changes, done, project_id=""):
             })
     if done.get("security_groups"):
         for group in changes["security_groups"]:
-            details = {"rules": _sg_view(group["rules"])}
+            details = {"rules": _rule_texts(group["rules"])}
             if group["action"] == "update":
-                details.update(added=_sg_view(group.get("add") or []), removed=_sg_view(group.get("remove") or []))
+                details.update(added=_rule_texts(group.get("add") or []), removed=_rule_texts(group.get("remove") or []))
             found.append({"summary": "security group %s %s with %d rules (default deny)" % (
                 group["name"], "created" if group["action"] == "create" else "updated", len(group["rules"])),
                 "targets": scope + [group["name"]], "details": details})
