@@ -18,7 +18,9 @@ Rules in short:
   sub-clause with several controls is evidence for none of them (it is shown under the clause, never under a
   sibling).
 - The host of a record: ``details.host``, else its only target; a record without one host applies to every
-  host (system-level evidence, e.g. an attestation of the backup policy).
+  host (system-level evidence, e.g. an attestation of the backup policy).  A task on a cloud resource
+  (``details.resource``: a project, a network) names no host (it ran on the controller) and is evidence for
+  its sub-clause only, unless it cites a control id itself: the catalogue's controls are host checks.
 - Per control and host the newest of: a decisive automated result (pass/changed met, fail/gap not met), a
   "manual" automated result (the check cannot decide: a valid attestation decides, else "manual check due"),
   and an attestation valid on the date (met / not met / not applicable).  Records of one assessment run
@@ -122,8 +124,21 @@ def event_date(rec):
     return _day(details.get("date")) or _day(rec.get("ts"))
 
 
-def record_host(rec):
+def about_cloud_resource(rec):
+    """True for a record of a task that acted on a cloud resource (the callback's ``details.resource``)."""
     details = rec.get("details") if isinstance(rec.get("details"), dict) else {}
+    return isinstance(details.get("resource"), dict)
+
+
+def record_host(rec):
+    """The host a record is about; APP_HOST for system-level evidence.
+
+    A task on a cloud resource runs on the controller (``details.host`` is the inventory host that ran the API
+    call, e.g. localhost): it is about the resource, never about a host of the application.
+    """
+    details = rec.get("details") if isinstance(rec.get("details"), dict) else {}
+    if about_cloud_resource(rec):
+        return APP_HOST
     host = details.get("host")
     if isinstance(host, str) and host.strip():
         return host.strip()
@@ -201,10 +216,13 @@ class ControlBook:
         named = details.get("control")
         if isinstance(named, str) and named in self.index:
             return [self.index[named]]
+        # A task on a cloud resource (a project, a network) is cloud-layer evidence of its sub-clause: the
+        # catalogue's controls are host checks, so only a control id it cites itself makes it theirs.
+        cloud = about_cloud_resource(rec)
         out = []
         for ref in rec.get("clauses") or ():
             cid = self.index.get(ref)
-            if cid and cid not in out:
+            if cid and cid not in out and not (cloud and ref in self.sub_clauses):
                 out.append(cid)
         return out
 

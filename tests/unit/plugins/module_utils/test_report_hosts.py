@@ -261,3 +261,37 @@ def test_a_record_on_a_project_is_system_level_not_a_host(tmp_path):
     assert sorted(h["host"] for h in ctl["8.1.4.6-02"]["hosts"]) == list(HOSTS)
     assert ctl["8.1.4.6-02"]["status"] == "manual_due"
     assert ctl["8.1.4.2.a-01"]["status"] == "met" and len(ctl["8.1.4.2.a-01"]["records"]) == 4
+
+
+def test_a_task_on_a_cloud_resource_names_no_host_and_no_host_control(tmp_path):
+    """What the callback writes for a cloud task (it ran on localhost, details.resource names the project): the
+    controller is no host of the application, and the task is cloud-layer evidence of its sub-clause only."""
+    recs = C.hardened(hosts=HOSTS)
+    task = dict(application=C.APP, kind="task", stage="resource_allocation", party="cloud_service_provider",
+                result="changed", clauses=["8.1.4.2.a"], targets=["localhost"], actor="ops@example",
+                summary="changed: tenant : 8.1.4.2.a | Create or update the application's project on localhost",
+                details={"host": "localhost", "action": "openstack.cloud.project", "changed": True,
+                         "resource": {"type": "project", "name": C.APP, "id": "fa72fce262574a58a8e254c850b0a62c"}})
+    on_host = dict(task, targets=[HOSTS[0]], summary="changed: 8.1.4.1.a-01 | UIDs unique on " + HOSTS[0],
+                   clauses=["8.1.4.1.a-01"], details={"host": HOSTS[0], "action": "ansible.builtin.command"})
+    recs[3:3] = [task, on_host]
+    C.build_ledger(tmp_path / "ledger", recs)
+    C.render(tmp_path / "ledger", tmp_path / "out", mlps_level=3)
+    export = json.loads(files(tmp_path / "out")["json"].read_text(encoding="utf-8"))
+    ctl = {c["id"]: c for c in export["controls"]}
+    task_seq = next(r["seq"] for r in export["records"] if r["kind"] == "task" and r["targets"] == ["localhost"])
+    for row in ctl.values():
+        assert "localhost" not in [h["host"] for h in row["hosts"]], row["id"]
+        assert task_seq not in row["records"], row["id"]
+    assert sorted(h["host"] for h in ctl["8.1.4.6-02"]["hosts"]) == list(HOSTS)
+    assert ctl["8.1.4.6-02"]["status"] == "manual_due"
+    # a task on a host that cites a control id is that host's evidence for it
+    host_seq = next(r["seq"] for r in export["records"] if r["kind"] == "task" and r["targets"] == [HOSTS[0]])
+    assert host_seq in ctl["8.1.4.1.a-01"]["records"]
+    # ... and the project task is listed under its sub-clause, with the records that cite a sub-clause only
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _findings as F
+    book = F.ControlBook(yaml.safe_load((C.REPO / "data" / "catalog" / "mlps_controls.yml").read_text("utf-8")))
+    for rec in export["records"]:
+        book.add(rec)
+    assert [b["seq"] for b in book.clause_only["8.1.4.2.a"]] == [task_seq]
+    assert "localhost" not in book.hosts
