@@ -27,6 +27,8 @@ description:
   - Output is not stored as such. Stdout, stderr and the failure message become a redacted excerpt with the
     SHA-256 and length of the full text, so an auditor can match an artifact without the ledger holding it.
   - Values of variables a C(no_log) task used are secrets for the rest of the run, wherever they reappear.
+  - A task run in check mode is not recorded (it changed nothing; its prediction is in the run's output), so a
+    C(--check) run leaves the ledger as it was; a task with C(check_mode=false) in a check run is recorded.
   - Evidence trouble never fails a playbook, but it is never silent either. A failed write is shown as a
     warning naming the number of records lost, repeated in the recap, and the next successful write adds
     an C(evidence_gap) record (result V(gap)) to the ledger, so an auditor sees the hole.
@@ -417,10 +419,14 @@ class CallbackModule(CallbackBase):
         start = self._starts.get((host, task._uuid), self._task_start) if item \
             else self._starts.pop((host, task._uuid), self._task_start)
         res = result._result
+        # A task run in check mode changed nothing: its prediction is the run's output (and the runner's job
+        # events), never evidence, so `--check` leaves the ledger as it was. A task forced to run for real
+        # (check_mode: false) in a check run is recorded like any other.
+        if bool(getattr(task, "check_mode", False)) or bool(res.get("_ansible_check_mode")):
+            return
         censored = bool(res.get("_ansible_no_log") or getattr(task, "no_log", False))
         role = task._role.get_name() if getattr(task, "_role", None) else None
         tags = sorted(str(t) for t in (task.tags or ()))
-        check_mode = bool(getattr(task, "check_mode", False)) or bool(res.get("_ansible_check_mode"))
         details = {
             "host": host, "play": self._play.get_name() if self._play else None,
             "play_id": str(self._play._uuid) if self._play else None, "task": task.get_name(),
@@ -428,7 +434,7 @@ class CallbackModule(CallbackBase):
             "start": format_ts(datetime.datetime.fromtimestamp(start, datetime.timezone.utc)),
             "end": format_ts(datetime.datetime.fromtimestamp(end, datetime.timezone.utc)),
             "duration_s": round(end - start, 3), "changed": bool(res.get("changed")),
-            "failed": outcome == "fail", "check_mode": check_mode, "playbook": self._playbook,
+            "failed": outcome == "fail", "playbook": self._playbook,
         }
         if ignore_errors:
             details["ignore_errors"] = True
@@ -473,8 +479,8 @@ class CallbackModule(CallbackBase):
         fields = dict(
             application=application, stage=stage, kind="task", clauses=clauses_from_tags(tags),
             party=self._opt("party") or "cloud_service_provider", actor=self._actor_name(),
-            targets=[host], result=("info" if check_mode and outcome == "changed" else outcome),
-            summary="%s%s: %s on %s" % ("(check mode) " if check_mode else "", label, task.get_name(), host),
+            targets=[host], result=outcome,
+            summary="%s: %s on %s" % (label, task.get_name(), host),
             details=details,
         )
         body = build_record(fields, secrets)

@@ -25,7 +25,9 @@ Rules in short:
   "manual" automated result (the check cannot decide: a valid attestation decides, else "manual check due"),
   and an attestation valid on the date (met / not met / not applicable).  Records of one assessment run
   (``details.assessment_id``) count as one result, the worst of them.
-- No record on a host: "missing" there; a control is "met" only when every host is met.
+- No record on a host: "missing" there; a control is "met" only when every host is met. A control the
+  operator switched off on a host (baseline_hardening's record naming the variable) is "missing" there too,
+  with that reason.
 - A rectification item opens at a not-met result of a control on a host (and at a failed assessor's report)
   and closes by evidence at the next met result of the same control on the same host, or by a risk
   acceptance valid on the date; an expired acceptance reopens it.
@@ -207,6 +209,7 @@ class ControlBook:
         self.acceptances = {}   # control -> [(_Event, hosts or None)]
         self.records = {}       # control -> [(host, brief)] every record that is evidence for the control
         self.clause_only = {}   # sub-clause -> [brief]: cited without a control
+        self.switched_off = {}  # (control, host) -> _Event: the newest record saying the control was switched off
         self.reports = {}       # kind -> [_Event] assessor's reports
         self.stage_of = {}      # control -> stage of its newest not-met record (for the responsible party)
 
@@ -266,6 +269,10 @@ class ControlBook:
         if result not in MET + NOT_MET + ("manual",):
             for cid in cids:
                 self.records.setdefault(cid, []).append((host, b))
+                if details.get("switched_off") and host:
+                    # the operator switched the control off on this host: no result, but a reason to show
+                    self.hosts.add(host)
+                    self.switched_off[(cid, host)] = _Event(rec, result)
             return cids
         # Hosts are what host-level checks name (baseline_hardening's details.control, or details.host); any
         # other single target (a project, a network) makes the record system-level, see host_key().
@@ -323,6 +330,8 @@ class ControlBook:
                 return "manual_due", "attestation_expired", None, expired[-1]
             if self.catalog[cid].get("manual"):
                 return "manual_due", "manual_no_record", None, None
+            if (cid, host) in self.switched_off:
+                return "missing", "switched_off", self.switched_off[(cid, host)], None
             return "missing", "no_records", None, None
         newest = max(candidates, key=lambda e: e.seq)
         if newest.kind != "attestation" and newest.result == "manual":

@@ -618,3 +618,38 @@ def test_callback_trouble_is_loud_never_fatal_and_leaves_a_gap_record(tmp_path):
     assert [r[:2] for r in rows] == [("evidence_gap", "gap"), ("task", "changed"), ("task", "changed")], rows
     assert rows[0][2].startswith("1 task record(s) could not be written")
     assert "Repair the ledger" in rows[1][2] and "Change after the repair" in rows[2][2]
+
+
+def test_a_check_run_leaves_the_ledger_as_it_was_except_what_ran_for_real(tmp_path):
+    evidence = tmp_path / "evidence" / "check-test"
+    playbook = """\
+        - name: Check run
+          hosts: localhost
+          gather_facts: false
+          tasks:
+            - name: Would write a file
+              ansible.builtin.copy:
+                content: "x\\n"
+                dest: "{{ playbook_dir }}/predicted.txt"
+                mode: "0600"
+            - name: Would fail
+              ansible.builtin.fail:
+                msg: predicted failure
+              ignore_errors: true
+            - name: Runs for real in a check run
+              ansible.builtin.command: "true"
+              check_mode: false
+        """
+    rc, output, stderr = run_playbook(tmp_path, playbook, application="check-test", extra_args=["--check"])
+    assert rc == 0, stderr
+    results = task_results(output)
+    assert results["Would write a file"]["changed"] is True  # predicted, shown in the run's output
+    assert not (tmp_path / "predicted.txt").exists()
+    conn = sqlite3.connect(str(evidence / "ledger.sqlite"))
+    rows = conn.execute("SELECT kind, result, summary FROM records ORDER BY seq").fetchall()
+    conn.close()
+    assert rows == [("task", "changed", "changed: Runs for real in a check run on localhost")], rows
+    # the same playbook for real records both changes and the failure
+    rc, _output, stderr = run_playbook(tmp_path, playbook, application="check-test")
+    assert rc == 0, stderr
+    assert count_records(evidence) == 4

@@ -295,3 +295,29 @@ def test_a_task_on_a_cloud_resource_names_no_host_and_no_host_control(tmp_path):
         book.add(rec)
     assert [b["seq"] for b in book.clause_only["8.1.4.2.a"]] == [task_seq]
     assert "localhost" not in book.hosts
+
+
+def test_a_control_switched_off_on_a_host_says_so_with_its_record(tmp_path):
+    """baseline_hardening's record of a switched-off control (plugin_utils/_baseline.control_records): the host
+    is "missing" for that control, the reason and the record named, never met."""
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _baseline as B
+    controls = R.load_catalog()["mlps"]["controls"]
+    off, host = "8.1.4.6-01", HOSTS[1]
+    recs = [r for r in C.hardened(hosts=HOSTS)
+            if not (r["kind"] == "control_check" and r.get("details", {}).get("control") == off
+                    and r["targets"] == [host])]
+    toggles = {c["id"]: c["id"] != off for c in controls}
+    recs += [dict(r, application=C.APP, party="customer", actor="ops@example")
+             for r in B.control_records([], host, 3, "enforce", catalogue=controls, toggles=toggles)]
+    C.build_ledger(tmp_path / "ledger", recs)
+    C.render(tmp_path / "ledger", tmp_path / "out", mlps_level=3)
+    export = json.loads(files(tmp_path / "out")["json"].read_text(encoding="utf-8"))
+    row = {c["id"]: c for c in export["controls"]}[off]
+    cell = {h["host"]: h for h in row["hosts"]}[host]
+    assert row["status"] == "missing" and row["why"] == "switched_off"
+    assert cell["status"] == "missing" and cell["why"] == "switched_off"
+    by_seq = {r["seq"]: r for r in export["records"]}
+    assert by_seq[cell["decisive_record"]]["details"]["switched_off"] == "baseline_hardening_8_1_4_6_01"
+    assert {h["status"] for h in row["hosts"] if h["host"] != host} == {"met"}
+    html = files(tmp_path / "out")["html"].read_text(encoding="utf-8")
+    assert "运维人员已关闭此控制项" in html
