@@ -125,3 +125,15 @@ def test_a_correction_without_its_reason_is_refused(tmp_path):
     path.write_text("- {stage: hardening, task_file: roles/x/tasks/y.yml, gain: [8.1.4.2]}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="without its reason"):
         CR._gains(path)  # pylint: disable=protected-access
+
+
+def test_a_new_record_kind_is_a_difference_unless_added_with_its_reason(tmp_path):
+    before = CR.shape(_ledger(tmp_path, "before", [_stage(["8.1.4.1", "JX-2.2"])]))
+    now = CR.shape(_ledger(tmp_path, "now", [_stage(["8.1.4.1", "JX-2.2"]), _stage(["8.1.4.2.g"])]))
+    assert CR.compare(before, now, {})[0] == ["new: hardening stage_result citing ['8.1.4.2.g']"]
+    assert CR.compare(before, now, {}, added={("hardening", "stage_result", ("8.1.4.2.g",))}) == ([], [])
+    path = tmp_path / "c.yml"
+    path.write_text("- {stage: hardening, kind: stage_result, added: [8.1.4.2.g], why: a new kind of evidence}\n",
+                    encoding="utf-8")
+    assert CR._added(path) == {("hardening", "stage_result", ("8.1.4.2.g",))}  # pylint: disable=protected-access
+    assert CR._corrections(path) == {}  # pylint: disable=protected-access
