@@ -653,3 +653,64 @@ def test_a_check_run_leaves_the_ledger_as_it_was_except_what_ran_for_real(tmp_pa
     rc, _output, stderr = run_playbook(tmp_path, playbook, application="check-test")
     assert rc == 0, stderr
     assert count_records(evidence) == 4
+
+
+def test_a_background_job_is_recorded_when_waited_for_under_its_launching_task(tmp_path):
+    evidence = tmp_path / "evidence" / "async-test"
+    rc, output, stderr = run_playbook(tmp_path, """\
+        - name: Background jobs
+          hosts: localhost
+          gather_facts: false
+          vars:
+            secret_token: s3cr3t-value-for-the-test
+          tasks:
+            - name: Make the marks
+              ansible.builtin.command: "touch {{ playbook_dir }}/mark-{{ item }}"
+              args:
+                creates: "{{ playbook_dir }}/mark-{{ item }}"
+              loop: [a, b]
+              async: 60
+              poll: 0
+              register: jobs
+            - name: Use the token
+              ansible.builtin.command: "echo {{ secret_token }}"
+              async: 60
+              poll: 0
+              changed_when: false
+              no_log: true
+              register: token_job
+            - name: Make the marks (wait)
+              ansible.builtin.async_status:
+                jid: "{{ item.ansible_job_id }}"
+              loop: "{{ jobs.results }}"
+              register: done
+              until: done.finished
+              retries: 30
+              delay: 1
+            - name: Use the token (wait)
+              ansible.builtin.async_status:
+                jid: "{{ token_job.ansible_job_id }}"
+              register: token_done
+              until: token_done.finished
+              retries: 30
+              delay: 1
+              no_log: true
+        """, application="async-test")
+    assert rc == 0, stderr
+    assert (tmp_path / "mark-a").exists() and (tmp_path / "mark-b").exists()
+    conn = sqlite3.connect(str(evidence / "ledger.sqlite"))
+    rows = [json.loads(r[0]) for r in conn.execute("SELECT details FROM records WHERE kind = 'task' ORDER BY seq")]
+    blob = (evidence / "ledger.sqlite").read_bytes()
+    conn.close()
+    marks = [r for r in rows if r["task"] == "Make the marks"]
+    assert len(marks) == 2, rows
+    for record in marks:
+        assert record["action"] == "ansible.builtin.command" and record["waited_by"] == "Make the marks (wait)"
+        assert "touch %s/mark-" % tmp_path in json.dumps(record["args"]), record  # the item's rendered arguments
+    # a no_log launch's job id is censored before any callback sees it: its no_log wait is recorded, censored,
+    # under its own name
+    token = [r for r in rows if r["task"] == "Use the token (wait)"]
+    assert len(token) == 1 and token[0]["censored"] and "args" not in token[0] and "output" not in token[0]
+    assert b"s3cr3t-value-for-the-test" not in blob
+    # the launches themselves changed nothing yet: no record of their own
+    assert {r["task"] for r in rows} == {"Make the marks", "Use the token (wait)"}
