@@ -110,8 +110,8 @@ def test_a_task_moved_into_a_role_is_compared_and_a_file_may_gain_its_import_cla
         rec["details"]["task_path"] = "/x/ansible_collections/govcloud/lifecycle/%s:12" % path
         return rec
     before = CR.shape(_ledger(tmp_path, "before", [moved([], "PAM | Keep the stacks", "playbooks/harden.yml")]))
-    now = CR.shape(_ledger(tmp_path, "now", [moved(["8.1.4.2"], "govcloud.lifecycle.baseline_hardening : PAM | "
-                                                    "Keep the stacks", "roles/baseline_hardening/tasks/pam.yml")]))
+    in_role = "govcloud.lifecycle.baseline_hardening : PAM | Keep the stacks"
+    now = CR.shape(_ledger(tmp_path, "now", [moved(["8.1.4.2"], in_role, "roles/baseline_hardening/tasks/pam.yml")]))
     problems, one_side = CR.compare(before, now, {})
     assert one_side == [] and problems == [
         "task resource_allocation|PAM | Keep the stacks cites ['8.1.4.2']; before [[]]"]
