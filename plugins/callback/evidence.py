@@ -27,6 +27,12 @@ description:
   - Output is not stored as such. Stdout, stderr and the failure message become a redacted excerpt with the
     SHA-256 and length of the full text, so an auditor can match an artifact without the ledger holding it.
   - Values of variables a C(no_log) task used are secrets for the rest of the run, wherever they reappear.
+  - A task started in the background (C(async), C(poll=0)) is recorded when the C(async_status) task that waits
+    for it sees the job end, under the launching task's name, module, arguments and tags (C(details.waited_by)
+    names the wait). A C(no_log) launch's job id is censored before any callback sees it, so its wait must be
+    C(no_log) too; it is recorded, censored, under the wait's name.
+  - A task run in check mode is not recorded (it changed nothing; its prediction is in the run's output), so a
+    C(--check) run leaves the ledger as it was; a task with C(check_mode=false) in a check run is recorded.
   - Evidence trouble never fails a playbook, but it is never silent either. A failed write is shown as a
     warning naming the number of records lost, repeated in the recap, and the next successful write adds
     an C(evidence_gap) record (result V(gap)) to the ledger, so an auditor sees the hole.
@@ -253,6 +259,7 @@ class CallbackModule(CallbackBase):
         self._host_secrets = {}     # host name -> secret values of its variables, per play
         self._run_secrets = set()   # values no_log tasks used: secret for the rest of the run
         self._items_seen = set()    # (host, task uuid) of loops recorded item by item
+        self._async_jobs = {}       # (host, async job id) -> the launching task's action, name, tags, path
         self._lost = 0
         self._lost_since = None
         self._errors = []
@@ -332,6 +339,7 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_on_ok(self, result):
         self._note_no_log(result)
+        self._note_async_launch(result)
         if self._loop_done(result):
             return
         if result._result.get("changed", False):
@@ -348,6 +356,7 @@ class CallbackModule(CallbackBase):
     # A loop is recorded item by item, as each item's result arrives, with that item's rendered arguments.
     def v2_runner_item_on_ok(self, result):
         self._items_seen.add((result._host.get_name(), result._task._uuid))
+        self._note_async_launch(result)
         if result._result.get("changed", False):
             self._record(result, "changed", item=True)
 
@@ -366,6 +375,28 @@ class CallbackModule(CallbackBase):
                 self._learn_no_log_secrets(result._host, task)
             except Exception as exc:  # evidence trouble must never break the playbook
                 self._trouble("could not read the secrets of no_log task '%s': %s" % (task.get_name(), exc), 0)
+
+    def _note_async_launch(self, result):
+        """A task started in the background (async, poll 0) changes the cloud only when its job ends: the
+        async_status task that waits for it then gets the record, under the launching task's module, name and
+        tags, so the evidence names the resource exactly as a foreground run does."""
+        res = result._result
+        if res.get("ansible_job_id") and res.get("started") and not res.get("finished"):
+            task = result._task
+            self._async_jobs[(result._host.get_name(), str(res["ansible_job_id"]))] = {
+                "action": getattr(task, "_resolved_action", None) or task.action, "task": task.get_name(),
+                "task_path": task.get_path(), "tags": sorted(str(t) for t in (task.tags or ())),
+                "no_log": bool(getattr(task, "no_log", False) or res.get("_ansible_no_log")),
+                # the job's result has no invocation: its arguments are the launch's (secret-named values and
+                # the host's secret variables redacted as for any task's raw arguments)
+                "args": dict(task.args or {}),
+                "secrets": collect_secrets(task.args or {}) | self._secrets_of(result._host, task)}
+
+    def _launch_of(self, host, action, res):
+        """The launching task of a finished background job an async_status result reports, else None."""
+        if action.rsplit(".", 1)[-1] != "async_status" or not res.get("finished"):
+            return None
+        return self._async_jobs.pop((host, str(res.get("ansible_job_id"))), None)
 
     def _loop_done(self, result):
         """The loop's own result after its items: already recorded item by item."""
@@ -417,19 +448,32 @@ class CallbackModule(CallbackBase):
         start = self._starts.get((host, task._uuid), self._task_start) if item \
             else self._starts.pop((host, task._uuid), self._task_start)
         res = result._result
-        censored = bool(res.get("_ansible_no_log") or getattr(task, "no_log", False))
+        # A task run in check mode changed nothing: its prediction is the run's output (and the runner's job
+        # events), never evidence, so `--check` leaves the ledger as it was. A task forced to run for real
+        # (check_mode: false) in a check run is recorded like any other.
+        if bool(getattr(task, "check_mode", False)) or bool(res.get("_ansible_check_mode")):
+            return
+        if res.get("ansible_job_id") and res.get("started") and not res.get("finished"):
+            return  # a job only started: its wait records what it did
+        launch = self._launch_of(host, action, res)
+        name = launch["task"] if launch else task.get_name()
+        if launch:
+            action = launch["action"]
+        censored = bool(res.get("_ansible_no_log") or getattr(task, "no_log", False) or (launch or {}).get("no_log"))
         role = task._role.get_name() if getattr(task, "_role", None) else None
-        tags = sorted(str(t) for t in (task.tags or ()))
-        check_mode = bool(getattr(task, "check_mode", False)) or bool(res.get("_ansible_check_mode"))
+        tags = sorted(set(str(t) for t in (task.tags or ())) | set(launch["tags"] if launch else ()))
         details = {
             "host": host, "play": self._play.get_name() if self._play else None,
-            "play_id": str(self._play._uuid) if self._play else None, "task": task.get_name(),
-            "task_id": str(task._uuid), "task_path": task.get_path(), "action": action, "role": role, "tags": tags,
+            "play_id": str(self._play._uuid) if self._play else None, "task": name,
+            "task_id": str(task._uuid), "task_path": launch["task_path"] if launch else task.get_path(),
+            "action": action, "role": role, "tags": tags,
             "start": format_ts(datetime.datetime.fromtimestamp(start, datetime.timezone.utc)),
             "end": format_ts(datetime.datetime.fromtimestamp(end, datetime.timezone.utc)),
             "duration_s": round(end - start, 3), "changed": bool(res.get("changed")),
-            "failed": outcome == "fail", "check_mode": check_mode, "playbook": self._playbook,
+            "failed": outcome == "fail", "playbook": self._playbook,
         }
+        if launch:
+            details["waited_by"] = task.get_name()
         if ignore_errors:
             details["ignore_errors"] = True
         if unreachable:
@@ -444,11 +488,13 @@ class CallbackModule(CallbackBase):
             details["censored"] = "task ran with no_log: its arguments and results are not recorded"
         else:
             invocation = res.get("invocation")
-            raw_args = task.args or {}
+            raw_args = launch["args"] if launch else (task.args or {})
             # The module's own view masks its no_log parameters; the raw task args tell which values were secret.
             args = invocation.get("module_args") if isinstance(invocation, dict) and invocation.get("module_args") \
                 else raw_args
             secrets |= collect_secrets(raw_args) | self._secrets_of(result._host, task)
+            if launch:
+                secrets |= launch["secrets"]
             if args is not raw_args and isinstance(args, dict) and isinstance(raw_args, dict):
                 # values the module masked as no_log are secrets wherever else they appear
                 secrets.update(str(raw_args[k]) for k, v in args.items()
@@ -473,8 +519,8 @@ class CallbackModule(CallbackBase):
         fields = dict(
             application=application, stage=stage, kind="task", clauses=clauses_from_tags(tags),
             party=self._opt("party") or "cloud_service_provider", actor=self._actor_name(),
-            targets=[host], result=("info" if check_mode and outcome == "changed" else outcome),
-            summary="%s%s: %s on %s" % ("(check mode) " if check_mode else "", label, task.get_name(), host),
+            targets=[host], result=outcome,
+            summary="%s: %s on %s" % (label, name, host),
             details=details,
         )
         body = build_record(fields, secrets)

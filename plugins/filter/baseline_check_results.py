@@ -83,6 +83,7 @@ import base64
 import binascii
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.govcloud.lifecycle.plugins.plugin_utils._baseline import control_clause
 
 _RESULTS = {"0": "pass", "2": "manual"}
 _TIMED_OUT = "124"
@@ -123,9 +124,7 @@ def baseline_check_results(output, catalogue, expectations, level=3):
             raise AnsibleFilterError("baseline_check_results: %s has no base64 output field" % where) from None
         if not encoded:
             actual = "check timed out" if status == _TIMED_OUT else ""
-        clause = cid.split("-")[0]
-        if level == 2 and clause.startswith("8.1.4"):
-            clause = "7.1.4" + clause[len("8.1.4"):]
+        clause = control_clause(cid, level)
         expected = (expectations or {}).get(cid)
         if not isinstance(expected, dict) or not expected.get("expect"):
             raise AnsibleFilterError("baseline_check_results: %s has no expectation (an `expect` text in expectations)"

@@ -18,4 +18,5 @@ class FilterModule(object):
             "baseline_inactive_missing": _baseline.inactive_missing,
             "baseline_sysctl_drift": _baseline.sysctl_drift,
             "baseline_control_records": _baseline.control_records,
+            "baseline_toggle_name": _baseline.toggle_name,
         })

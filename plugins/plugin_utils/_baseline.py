@@ -91,11 +91,28 @@ def sysctl_drift(live_lines, settings):
     return [key for key, value in settings.items() if live.get(key) != str(value)]
 
 
-def control_records(results, host, level, mode):
+def toggle_name(cid):
+    """The role variable that switches a control on or off: 8.1.4.6-01 -> baseline_hardening_8_1_4_6_01."""
+    return "baseline_hardening_" + re.sub(r"[.-]", "_", cid)
+
+
+def control_clause(cid, level):
+    """The sub-clause a control's record cites: 8.1.4.1.a-03 -> 8.1.4.1.a, at level 2 the level-2 one (7.1.4.1.a)."""
+    clause = cid.split("-")[0]
+    if int(level) == 2 and clause.startswith("8.1.4"):
+        clause = "7.1.4" + clause[len("8.1.4"):]
+    return clause
+
+
+def control_records(results, host, level, mode, catalogue=None, toggles=None):
     """The evidence records (kind control_check) of a run's results on one host: the sub-clause in clauses,
-    the control in details.control, the host as the only target (what the report matches on)."""
+    the control in details.control, the host as the only target (what the report matches on).
+
+    With ``catalogue`` and ``toggles``, also one record (result info) per control of the level that the
+    operator switched off: the report then says why the control has no result on the host, instead of a bare
+    "no record" (an auditor asks who turned it off; the variable is named)."""
     level = _level(level)
-    return [{
+    records = [{
         "kind": "control_check",
         "stage": "hardening",
         "clauses": [item["clause"]],
@@ -105,3 +122,17 @@ def control_records(results, host, level, mode):
         "details": {"control": item["id"], "level": level, "mode": mode,
                     "expected": item["expected"], "actual": item["actual"]},
     } for item in results]
+    if catalogue is not None:
+        chosen = set(selected_controls(catalogue, level, toggles or {}))
+        for control in catalogue:
+            if level not in control.get("levels", ()) or control["id"] in chosen:
+                continue
+            name = toggle_name(control["id"])
+            records.append({
+                "kind": "control_check", "stage": "hardening", "clauses": [control_clause(control["id"], level)],
+                "targets": [host],
+                "result": "info",
+                "summary": "%s | %s: not evaluated, switched off (%s: false)" % (control["id"], control["title"], name),
+                "details": {"control": control["id"], "level": level, "mode": mode, "switched_off": name},
+            })
+    return records

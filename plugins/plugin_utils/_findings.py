@@ -18,12 +18,16 @@ Rules in short:
   sub-clause with several controls is evidence for none of them (it is shown under the clause, never under a
   sibling).
 - The host of a record: ``details.host``, else its only target; a record without one host applies to every
-  host (system-level evidence, e.g. an attestation of the backup policy).
+  host (system-level evidence, e.g. an attestation of the backup policy).  A task on a cloud resource
+  (``details.resource``: a project, a network) names no host (it ran on the controller) and is evidence for
+  its sub-clause only, unless it cites a control id itself: the catalogue's controls are host checks.
 - Per control and host the newest of: a decisive automated result (pass/changed met, fail/gap not met), a
   "manual" automated result (the check cannot decide: a valid attestation decides, else "manual check due"),
   and an attestation valid on the date (met / not met / not applicable).  Records of one assessment run
   (``details.assessment_id``) count as one result, the worst of them.
-- No record on a host: "missing" there; a control is "met" only when every host is met.
+- No record on a host: "missing" there; a control is "met" only when every host is met. A control the
+  operator switched off on a host (baseline_hardening's record naming the variable) is "missing" there too,
+  with that reason.
 - A rectification item opens at a not-met result of a control on a host (and at a failed assessor's report)
   and closes by evidence at the next met result of the same control on the same host, or by a risk
   acceptance valid on the date; an expired acceptance reopens it.
@@ -122,8 +126,21 @@ def event_date(rec):
     return _day(details.get("date")) or _day(rec.get("ts"))
 
 
-def record_host(rec):
+def about_cloud_resource(rec):
+    """True for a record of a task that acted on a cloud resource (the callback's ``details.resource``)."""
     details = rec.get("details") if isinstance(rec.get("details"), dict) else {}
+    return isinstance(details.get("resource"), dict)
+
+
+def record_host(rec):
+    """The host a record is about; APP_HOST for system-level evidence.
+
+    A task on a cloud resource runs on the controller (``details.host`` is the inventory host that ran the API
+    call, e.g. localhost): it is about the resource, never about a host of the application.
+    """
+    details = rec.get("details") if isinstance(rec.get("details"), dict) else {}
+    if about_cloud_resource(rec):
+        return APP_HOST
     host = details.get("host")
     if isinstance(host, str) and host.strip():
         return host.strip()
@@ -192,6 +209,7 @@ class ControlBook:
         self.acceptances = {}   # control -> [(_Event, hosts or None)]
         self.records = {}       # control -> [(host, brief)] every record that is evidence for the control
         self.clause_only = {}   # sub-clause -> [brief]: cited without a control
+        self.switched_off = {}  # (control, host) -> _Event: the newest record saying the control was switched off
         self.reports = {}       # kind -> [_Event] assessor's reports
         self.stage_of = {}      # control -> stage of its newest not-met record (for the responsible party)
 
@@ -201,10 +219,13 @@ class ControlBook:
         named = details.get("control")
         if isinstance(named, str) and named in self.index:
             return [self.index[named]]
+        # A task on a cloud resource (a project, a network) is cloud-layer evidence of its sub-clause: the
+        # catalogue's controls are host checks, so only a control id it cites itself makes it theirs.
+        cloud = about_cloud_resource(rec)
         out = []
         for ref in rec.get("clauses") or ():
             cid = self.index.get(ref)
-            if cid and cid not in out:
+            if cid and cid not in out and not (cloud and ref in self.sub_clauses):
                 out.append(cid)
         return out
 
@@ -248,6 +269,10 @@ class ControlBook:
         if result not in MET + NOT_MET + ("manual",):
             for cid in cids:
                 self.records.setdefault(cid, []).append((host, b))
+                if details.get("switched_off") and host:
+                    # the operator switched the control off on this host: no result, but a reason to show
+                    self.hosts.add(host)
+                    self.switched_off[(cid, host)] = _Event(rec, result)
             return cids
         # Hosts are what host-level checks name (baseline_hardening's details.control, or details.host); any
         # other single target (a project, a network) makes the record system-level, see host_key().
@@ -305,6 +330,8 @@ class ControlBook:
                 return "manual_due", "attestation_expired", None, expired[-1]
             if self.catalog[cid].get("manual"):
                 return "manual_due", "manual_no_record", None, None
+            if (cid, host) in self.switched_off:
+                return "missing", "switched_off", self.switched_off[(cid, host)], None
             return "missing", "no_records", None, None
         newest = max(candidates, key=lambda e: e.seq)
         if newest.kind != "attestation" and newest.result == "manual":

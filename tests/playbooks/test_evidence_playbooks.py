@@ -618,3 +618,99 @@ def test_callback_trouble_is_loud_never_fatal_and_leaves_a_gap_record(tmp_path):
     assert [r[:2] for r in rows] == [("evidence_gap", "gap"), ("task", "changed"), ("task", "changed")], rows
     assert rows[0][2].startswith("1 task record(s) could not be written")
     assert "Repair the ledger" in rows[1][2] and "Change after the repair" in rows[2][2]
+
+
+def test_a_check_run_leaves_the_ledger_as_it_was_except_what_ran_for_real(tmp_path):
+    evidence = tmp_path / "evidence" / "check-test"
+    playbook = """\
+        - name: Check run
+          hosts: localhost
+          gather_facts: false
+          tasks:
+            - name: Would write a file
+              ansible.builtin.copy:
+                content: "x\\n"
+                dest: "{{ playbook_dir }}/predicted.txt"
+                mode: "0600"
+            - name: Would fail
+              ansible.builtin.fail:
+                msg: predicted failure
+              ignore_errors: true
+            - name: Runs for real in a check run
+              ansible.builtin.command: "true"
+              check_mode: false
+        """
+    rc, output, stderr = run_playbook(tmp_path, playbook, application="check-test", extra_args=["--check"])
+    assert rc == 0, stderr
+    results = task_results(output)
+    assert results["Would write a file"]["changed"] is True  # predicted, shown in the run's output
+    assert not (tmp_path / "predicted.txt").exists()
+    conn = sqlite3.connect(str(evidence / "ledger.sqlite"))
+    rows = conn.execute("SELECT kind, result, summary FROM records ORDER BY seq").fetchall()
+    conn.close()
+    assert rows == [("task", "changed", "changed: Runs for real in a check run on localhost")], rows
+    # the same playbook for real records both changes and the failure
+    rc, _output, stderr = run_playbook(tmp_path, playbook, application="check-test")
+    assert rc == 0, stderr
+    assert count_records(evidence) == 4
+
+
+def test_a_background_job_is_recorded_when_waited_for_under_its_launching_task(tmp_path):
+    evidence = tmp_path / "evidence" / "async-test"
+    rc, output, stderr = run_playbook(tmp_path, """\
+        - name: Background jobs
+          hosts: localhost
+          gather_facts: false
+          vars:
+            secret_token: s3cr3t-value-for-the-test
+          tasks:
+            - name: Make the marks
+              ansible.builtin.command: "touch {{ playbook_dir }}/mark-{{ item }}"
+              args:
+                creates: "{{ playbook_dir }}/mark-{{ item }}"
+              loop: [a, b]
+              async: 60
+              poll: 0
+              register: jobs
+            - name: Use the token
+              ansible.builtin.command: "echo {{ secret_token }}"
+              async: 60
+              poll: 0
+              changed_when: false
+              no_log: true
+              register: token_job
+            - name: Make the marks (wait)
+              ansible.builtin.async_status:
+                jid: "{{ item.ansible_job_id }}"
+              loop: "{{ jobs.results }}"
+              register: done
+              until: done.finished
+              retries: 30
+              delay: 1
+            - name: Use the token (wait)
+              ansible.builtin.async_status:
+                jid: "{{ token_job.ansible_job_id }}"
+              register: token_done
+              until: token_done.finished
+              retries: 30
+              delay: 1
+              no_log: true
+        """, application="async-test")
+    assert rc == 0, stderr
+    assert (tmp_path / "mark-a").exists() and (tmp_path / "mark-b").exists()
+    conn = sqlite3.connect(str(evidence / "ledger.sqlite"))
+    rows = [json.loads(r[0]) for r in conn.execute("SELECT details FROM records WHERE kind = 'task' ORDER BY seq")]
+    blob = (evidence / "ledger.sqlite").read_bytes()
+    conn.close()
+    marks = [r for r in rows if r["task"] == "Make the marks"]
+    assert len(marks) == 2, rows
+    for record in marks:
+        assert record["action"] == "ansible.builtin.command" and record["waited_by"] == "Make the marks (wait)"
+        assert "touch %s/mark-" % tmp_path in json.dumps(record["args"]), record  # the item's rendered arguments
+    # a no_log launch's job id is censored before any callback sees it: its no_log wait is recorded, censored,
+    # under its own name
+    token = [r for r in rows if r["task"] == "Use the token (wait)"]
+    assert len(token) == 1 and token[0]["censored"] and "args" not in token[0] and "output" not in token[0]
+    assert b"s3cr3t-value-for-the-test" not in blob
+    # the launches themselves changed nothing yet: no record of their own
+    assert {r["task"] for r in rows} == {"Make the marks", "Use the token (wait)"}

@@ -18,6 +18,7 @@ import compare_records as CR  # noqa: E402  pylint: disable=wrong-import-positio
 import report_cases as C  # noqa: E402  pylint: disable=wrong-import-position
 
 TASK = "govcloud.lifecycle.tenant : 8.1.4.1.a | Create the users with their initial passwords"
+NAME = TASK.split(" : ", 1)[1]  # how compare_records knows the task: without the role prefix
 
 
 def _task(clauses, task=TASK, host="localhost"):
@@ -50,7 +51,7 @@ def test_the_leading_control_id_may_be_cited_and_nothing_else(tmp_path):
     # a clause the name does not lead with is a difference, named with the task
     other = _ledger(tmp_path, "other", [_task(["8.1.4.1.a", "8.1.3.2.a"]), _stage(["JX-2.2", "8.1.4.1"])])
     problems, _one_side = CR.compare(before, CR.shape(other), {})
-    assert problems == ["task resource_allocation|%s cites ['8.1.3.2.a', '8.1.4.1.a']; before [[]]" % TASK]
+    assert problems == ["task resource_allocation|%s cites ['8.1.3.2.a', '8.1.4.1.a']; before [[]]" % NAME]
     # and so is a clause dropped
     before_cited = CR.shape(cited)
     problems, _one_side = CR.compare(before_cited, CR.shape(_ledger(tmp_path, "dropped", [
@@ -71,7 +72,7 @@ def test_a_record_kind_cited_differently_is_missing_and_new_unless_corrected(tmp
 def test_tasks_on_one_side_are_listed_not_counted(tmp_path):
     before = CR.shape(_ledger(tmp_path, "before", [_task([]), _stage(["JX-2.2"])]))
     now = CR.shape(_ledger(tmp_path, "now", [_stage(["JX-2.2"])]))
-    assert CR.compare(before, now, {}) == ([], ["resource_allocation|%s (before only)" % TASK])
+    assert CR.compare(before, now, {}) == ([], ["resource_allocation|%s (before only)" % NAME])
 
 
 def test_the_checked_in_shape_and_corrections_are_read_and_match_themselves(tmp_path, capsys):
@@ -101,3 +102,38 @@ def test_the_checked_in_shape_and_corrections_are_read_and_match_themselves(tmp_
 ])
 def test_lead_clauses(task, cited):
     assert CR.lead_clauses(task) == cited
+
+
+def test_a_task_moved_into_a_role_is_compared_and_a_file_may_gain_its_import_clauses(tmp_path):
+    def moved(clauses, task, path):
+        rec = _task(clauses, task=task)
+        rec["details"]["task_path"] = "/x/ansible_collections/govcloud/lifecycle/%s:12" % path
+        return rec
+    before = CR.shape(_ledger(tmp_path, "before", [moved([], "PAM | Keep the stacks", "playbooks/harden.yml")]))
+    in_role = "govcloud.lifecycle.baseline_hardening : PAM | Keep the stacks"
+    now = CR.shape(_ledger(tmp_path, "now", [moved(["8.1.4.2"], in_role, "roles/baseline_hardening/tasks/pam.yml")]))
+    problems, one_side = CR.compare(before, now, {})
+    assert one_side == [] and problems == [
+        "task resource_allocation|PAM | Keep the stacks cites ['8.1.4.2']; before [[]]"]
+    assert CR.compare(before, now, {}, {"roles/baseline_hardening/tasks/pam.yml": {"8.1.4.2"}}) == ([], [])
+    # a gain of another file allows nothing here
+    assert CR.compare(before, now, {}, {"roles/baseline_hardening/tasks/ssh.yml": {"8.1.4.2"}})[0] == problems
+
+
+def test_a_correction_without_its_reason_is_refused(tmp_path):
+    path = tmp_path / "c.yml"
+    path.write_text("- {stage: hardening, task_file: roles/x/tasks/y.yml, gain: [8.1.4.2]}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="without its reason"):
+        CR._gains(path)  # pylint: disable=protected-access
+
+
+def test_a_new_record_kind_is_a_difference_unless_added_with_its_reason(tmp_path):
+    before = CR.shape(_ledger(tmp_path, "before", [_stage(["8.1.4.1", "JX-2.2"])]))
+    now = CR.shape(_ledger(tmp_path, "now", [_stage(["8.1.4.1", "JX-2.2"]), _stage(["8.1.4.2.g"])]))
+    assert CR.compare(before, now, {})[0] == ["new: hardening stage_result citing ['8.1.4.2.g']"]
+    assert CR.compare(before, now, {}, added={("hardening", "stage_result", ("8.1.4.2.g",))}) == ([], [])
+    path = tmp_path / "c.yml"
+    path.write_text("- {stage: hardening, kind: stage_result, added: [8.1.4.2.g], why: a new kind of evidence}\n",
+                    encoding="utf-8")
+    assert CR._added(path) == {("hardening", "stage_result", ("8.1.4.2.g",))}  # pylint: disable=protected-access
+    assert CR._corrections(path) == {}  # pylint: disable=protected-access

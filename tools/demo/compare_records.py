@@ -17,7 +17,15 @@ difference, except the corrections this file allows:
 - a task led by a control id (``8.1.4.1.a | ...``, ``JX-2.7 | ...``) may cite that control and its ancestors
   (and the same clause at the other MLPS level, 7.x beside 8.x), which it did not always before (issue 14:
   tags derived from the control id that leads the name);
-- the corrections listed in ``tools/demo/record-corrections.yml``, each with its reason.
+- the corrections listed in ``tools/demo/record-corrections.yml``, each with its reason: a record kind cited
+  differently (``kind``, ``before``, ``after``), a record kind citing clauses it never cited before (``kind``,
+  ``added``: a new kind of evidence, e.g. a switched-off control's record), or clauses the tasks of one task
+  file may now cite besides
+  (``task_file``, ``gain``: e.g. the import that includes the file is named after two controls and now carries
+  both tags).
+
+A task is known by its stage and its name without the role prefix (``tenant : ``), so that a task moved from a
+playbook into a role is still compared.
 
 Read-only: the ledger is opened with ``mode=ro``.
 """
@@ -36,26 +44,42 @@ import yaml
 HERE = pathlib.Path(__file__).resolve().parent
 _LEAD = re.compile(r"^(?:[\w.]+ : )?((?:[78](?:\.\d+)+(?:\.[a-z])?)|JX-\d+(?:\.\d+)*)(?:-\d+)? \|")
 _ON_HOST = re.compile(r" on [^ ]+$")
+_ROLE = re.compile(r"^[\w.]+ : ")
+_IN_COLLECTION = re.compile(r"^.*/ansible_collections/[^/]+/[^/]+/")
+
+
+def task_key(stage, name):
+    """How a task is known across refactorings: stage and name, without the role prefix and the host."""
+    return "%s|%s" % (stage, _ROLE.sub("", _ON_HOST.sub("", name or "")))
+
+
+def task_file(path):
+    """The task file of a task_path, relative to the collection (roles/x/tasks/y.yml), without the line."""
+    return _IN_COLLECTION.sub("", (path or "").rsplit(":", 1)[0])
 
 
 def shape(ledger, since=0):
-    """{"records": [[stage, kind, clauses]], "tasks": {"stage|task": [clauses sets]}} of a ledger's records."""
+    """{"records": [[stage, kind, clauses]], "tasks": {"stage|task": [clauses sets]}, "files": {"stage|task":
+    [task files]}} of a ledger's records."""
     conn = sqlite3.connect("file:%s?mode=ro" % ledger, uri=True)
     try:
         rows = conn.execute("SELECT stage, kind, clauses, details FROM records WHERE seq > ? ORDER BY seq",
                             (since,)).fetchall()
     finally:
         conn.close()
-    records, tasks = set(), {}
+    records, tasks, files = set(), {}, {}
     for stage, kind, clauses, details in rows:
         cited = tuple(sorted(json.loads(clauses)))
         if kind == "task":
-            name = json.loads(details).get("task") or ""
-            tasks.setdefault("%s|%s" % (stage, _ON_HOST.sub("", name)), set()).add(cited)
+            info = json.loads(details)
+            key = task_key(stage, info.get("task"))
+            tasks.setdefault(key, set()).add(cited)
+            files.setdefault(key, set()).add(task_file(info.get("task_path")))
         else:
             records.add((stage, kind, cited))
     return {"records": sorted(list(r[:2]) + [list(r[2])] for r in records),
-            "tasks": {k: sorted(list(c) for c in v) for k, v in sorted(tasks.items())}}
+            "tasks": {k: sorted(list(c) for c in v) for k, v in sorted(tasks.items())},
+            "files": {k: sorted(v) for k, v in sorted(files.items())}}
 
 
 def _other_level(clause):
@@ -75,19 +99,43 @@ def lead_clauses(task):
     return out | {_other_level(c) for c in out}
 
 
-def _corrections(path):
+def _load(path):
     with open(path, encoding="utf-8") as handle:
         items = yaml.safe_load(handle) or []
-    fixed = {}
     for item in items:
-        key = (item["stage"], item["kind"], tuple(sorted(item["before"])))
-        fixed[key] = tuple(sorted(item["after"]))
-    return fixed
+        if not str(item.get("why") or "").strip():
+            raise ValueError("%s: a correction without its reason (why): %r" % (path, item))
+    return items
 
 
-def compare(before, after, corrections):
+def _corrections(path):
+    """Record kinds cited differently: {(stage, kind, before clauses): after clauses}."""
+    return {(i["stage"], i["kind"], tuple(sorted(i["before"]))): tuple(sorted(i["after"]))
+            for i in _load(path) if "kind" in i and "before" in i}
+
+
+def _added(path):
+    """Record kinds citing clauses the shape had not: {(stage, kind, clauses)}."""
+    return {(i["stage"], i["kind"], tuple(sorted(i["added"]))) for i in _load(path) if "added" in i}
+
+
+def _gains(path):
+    """Clauses the tasks of a task file may cite besides: {task file: set of clauses}."""
+    out = {}
+    for item in _load(path):
+        if "task_file" in item:
+            out.setdefault(item["task_file"], set()).update(item["gain"])
+    return out
+
+
+def compare(before, after, corrections, gains=None, added=None):
     """Differences (strings) between two shapes, and the tasks seen on one side only."""
     problems, one_side = [], []
+    old_tasks = {}
+    for key, sets in before["tasks"].items():
+        stage, name = key.split("|", 1)
+        old_tasks.setdefault(task_key(stage, name), []).extend(sets)
+    before = dict(before, tasks=old_tasks)
     expected = set()
     for stage, kind, cited in before["records"]:
         key = (stage, kind, tuple(cited))
@@ -95,13 +143,15 @@ def compare(before, after, corrections):
     seen = {(stage, kind, tuple(cited)) for stage, kind, cited in after["records"]}
     for stage, kind, cited in sorted(expected - seen):
         problems.append("missing: %s %s citing %s" % (stage, kind, list(cited) or "nothing"))
-    for stage, kind, cited in sorted(seen - expected):
+    for stage, kind, cited in sorted(seen - expected - set(added or ())):
         problems.append("new: %s %s citing %s" % (stage, kind, list(cited) or "nothing"))
     for key in sorted(set(before["tasks"]) | set(after["tasks"])):
         if key not in before["tasks"] or key not in after["tasks"]:
             one_side.append("%s (%s only)" % (key, "before" if key in before["tasks"] else "now"))
             continue
-        allowed = lead_clauses(key.split("|", 1)[1])
+        allowed = set(lead_clauses(key.split("|", 1)[1]))
+        for path in (after.get("files") or {}).get(key, ()):
+            allowed |= (gains or {}).get(path, set())
         for cited in after["tasks"][key]:
             if not any(set(old) <= set(cited) and set(cited) - set(old) <= allowed
                        for old in before["tasks"][key]):
@@ -124,7 +174,8 @@ def main(argv=None):
         return 0
     with open(opts.shape, encoding="utf-8") as handle:
         before = json.load(handle)
-    problems, one_side = compare(before, now, _corrections(opts.corrections))
+    problems, one_side = compare(before, now, _corrections(opts.corrections), _gains(opts.corrections),
+                                 _added(opts.corrections))
     print("record shape: %d record kinds/clauses, %d tasks now; %d tasks on one side only (not run or unchanged)"
           % (len(now["records"]), len(now["tasks"]), len(one_side)))
     for line in one_side:

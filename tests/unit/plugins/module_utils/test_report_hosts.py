@@ -261,3 +261,63 @@ def test_a_record_on_a_project_is_system_level_not_a_host(tmp_path):
     assert sorted(h["host"] for h in ctl["8.1.4.6-02"]["hosts"]) == list(HOSTS)
     assert ctl["8.1.4.6-02"]["status"] == "manual_due"
     assert ctl["8.1.4.2.a-01"]["status"] == "met" and len(ctl["8.1.4.2.a-01"]["records"]) == 4
+
+
+def test_a_task_on_a_cloud_resource_names_no_host_and_no_host_control(tmp_path):
+    """What the callback writes for a cloud task (it ran on localhost, details.resource names the project): the
+    controller is no host of the application, and the task is cloud-layer evidence of its sub-clause only."""
+    recs = C.hardened(hosts=HOSTS)
+    task = dict(application=C.APP, kind="task", stage="resource_allocation", party="cloud_service_provider",
+                result="changed", clauses=["8.1.4.2.a"], targets=["localhost"], actor="ops@example",
+                summary="changed: tenant : 8.1.4.2.a | Create or update the application's project on localhost",
+                details={"host": "localhost", "action": "openstack.cloud.project", "changed": True,
+                         "resource": {"type": "project", "name": C.APP, "id": "fa72fce262574a58a8e254c850b0a62c"}})
+    on_host = dict(task, targets=[HOSTS[0]], summary="changed: 8.1.4.1.a-01 | UIDs unique on " + HOSTS[0],
+                   clauses=["8.1.4.1.a-01"], details={"host": HOSTS[0], "action": "ansible.builtin.command"})
+    recs[3:3] = [task, on_host]
+    C.build_ledger(tmp_path / "ledger", recs)
+    C.render(tmp_path / "ledger", tmp_path / "out", mlps_level=3)
+    export = json.loads(files(tmp_path / "out")["json"].read_text(encoding="utf-8"))
+    ctl = {c["id"]: c for c in export["controls"]}
+    task_seq = next(r["seq"] for r in export["records"] if r["kind"] == "task" and r["targets"] == ["localhost"])
+    for row in ctl.values():
+        assert "localhost" not in [h["host"] for h in row["hosts"]], row["id"]
+        assert task_seq not in row["records"], row["id"]
+    assert sorted(h["host"] for h in ctl["8.1.4.6-02"]["hosts"]) == list(HOSTS)
+    assert ctl["8.1.4.6-02"]["status"] == "manual_due"
+    # a task on a host that cites a control id is that host's evidence for it
+    host_seq = next(r["seq"] for r in export["records"] if r["kind"] == "task" and r["targets"] == [HOSTS[0]])
+    assert host_seq in ctl["8.1.4.1.a-01"]["records"]
+    # ... and the project task is listed under its sub-clause, with the records that cite a sub-clause only
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _findings as F
+    book = F.ControlBook(yaml.safe_load((C.REPO / "data" / "catalog" / "mlps_controls.yml").read_text("utf-8")))
+    for rec in export["records"]:
+        book.add(rec)
+    assert [b["seq"] for b in book.clause_only["8.1.4.2.a"]] == [task_seq]
+    assert "localhost" not in book.hosts
+
+
+def test_a_control_switched_off_on_a_host_says_so_with_its_record(tmp_path):
+    """baseline_hardening's record of a switched-off control (plugin_utils/_baseline.control_records): the host
+    is "missing" for that control, the reason and the record named, never met."""
+    from ansible_collections.govcloud.lifecycle.plugins.plugin_utils import _baseline as B
+    controls = R.load_catalog()["mlps"]["controls"]
+    off, host = "8.1.4.6-01", HOSTS[1]
+    recs = [r for r in C.hardened(hosts=HOSTS)
+            if not (r["kind"] == "control_check" and r.get("details", {}).get("control") == off
+                    and r["targets"] == [host])]
+    toggles = {c["id"]: c["id"] != off for c in controls}
+    recs += [dict(r, application=C.APP, party="customer", actor="ops@example")
+             for r in B.control_records([], host, 3, "enforce", catalogue=controls, toggles=toggles)]
+    C.build_ledger(tmp_path / "ledger", recs)
+    C.render(tmp_path / "ledger", tmp_path / "out", mlps_level=3)
+    export = json.loads(files(tmp_path / "out")["json"].read_text(encoding="utf-8"))
+    row = {c["id"]: c for c in export["controls"]}[off]
+    cell = {h["host"]: h for h in row["hosts"]}[host]
+    assert row["status"] == "missing" and row["why"] == "switched_off"
+    assert cell["status"] == "missing" and cell["why"] == "switched_off"
+    by_seq = {r["seq"]: r for r in export["records"]}
+    assert by_seq[cell["decisive_record"]]["details"]["switched_off"] == "baseline_hardening_8_1_4_6_01"
+    assert {h["status"] for h in row["hosts"] if h["host"] != host} == {"met"}
+    html = files(tmp_path / "out")["html"].read_text(encoding="utf-8")
+    assert "运维人员已关闭此控制项" in html

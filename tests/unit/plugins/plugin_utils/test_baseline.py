@@ -82,6 +82,27 @@ def test_control_records_carry_the_control_and_the_host():
                     "expected": "root is the only UID 0 account", "actual": "uid 0: root"}}]
 
 
+def test_a_switched_off_control_of_the_level_gets_a_record_naming_its_variable():
+    catalogue = [{"id": "8.1.4.6-01", "clause": "8.1.4.6", "item": None, "title": "AIDE", "levels": [2, 3]},
+                 {"id": "8.1.4.6-02", "clause": "8.1.4.6", "item": None, "title": "Trusted boot", "levels": [2, 3]},
+                 {"id": "8.1.4.1.a-09", "clause": "8.1.4.1", "item": "a", "title": "Level 3 only", "levels": [3]}]
+    result = {"id": "8.1.4.6-02", "clause": "8.1.4.6", "title": "Trusted boot", "result": "manual",
+              "expected": "evidence", "actual": "none"}
+    toggles = {"8.1.4.6-01": False, "8.1.4.6-02": True, "8.1.4.1.a-09": False}
+    records = B.control_records([result], "db-01", 2, "audit", catalogue=catalogue, toggles=toggles)
+    # the level-3 control is not of this level: no record; the level-2 one switched off: one, naming its switch
+    assert [(r["details"]["control"], r["result"]) for r in records] == [("8.1.4.6-02", "manual"), ("8.1.4.6-01", "info")]
+    assert records[1] == {
+        "kind": "control_check", "stage": "hardening", "clauses": ["7.1.4.6"], "targets": ["db-01"], "result": "info",
+        "summary": "8.1.4.6-01 | AIDE: not evaluated, switched off (baseline_hardening_8_1_4_6_01: false)",
+        "details": {"control": "8.1.4.6-01", "level": 2, "mode": "audit",
+                    "switched_off": "baseline_hardening_8_1_4_6_01"}}
+    at3 = B.control_records([], "db-01", 3, "audit", catalogue=catalogue, toggles=toggles)
+    assert [(r["details"]["control"], r["clauses"]) for r in at3] == [("8.1.4.6-01", ["8.1.4.6"]),
+                                                                      ("8.1.4.1.a-09", ["8.1.4.1.a"])]
+    assert B.toggle_name("8.1.4.10.a-02") == "baseline_hardening_8_1_4_10_a_02"
+
+
 def test_filter_errors_are_messages():
     with pytest.raises(AnsibleFilterError, match="level must be 2 or 3"):
         FilterModule().filters()["baseline_control_records"]([], "h", "three", "enforce")
