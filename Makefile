@@ -81,7 +81,7 @@ testbed-tests: deps
 boot-test: deps
 	python -m pytest -q -p no:cacheprovider -rs tools/devcloud/tests/boot
 
-# the full-fidelity scenario molecule/guest (NOT passing yet: harden.yml leaves gaps on the guest) on the booting dev cloud (onboard -> trial.yml boots a server ->
+# the full-fidelity scenario molecule/guest (NOT passing yet: not shown end to end, docs/devcloud.md) on the booting dev cloud (onboard -> trial.yml boots a server ->
 # through the bastion: harden.yml, assess.yml, decommission.yml with the volume cleared in the guest); starts the
 # booting cloud if it is not running (and stops it after). Not in `make test` yet (docs/devcloud.md)
 guest-test: deps
