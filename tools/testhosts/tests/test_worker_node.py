@@ -34,9 +34,11 @@ def started() -> bool:
 @pytest.mark.parametrize("args, env, message", [
     (["--credential", "WN_UNSET"], None, "--credential WN_UNSET: not set in this environment"),
     (["--credential", "not-a-name"], None, "--credential 'not-a-name': the name of an environment variable"),
-    (["--cloud"], None, "--cloud: OS_CLIENT_CONFIG_FILE must name the cloud's clouds.yaml"),
+    (["--cloud"], None, "--cloud: OS_CLIENT_CONFIG_FILE must name the cloud's clouds.yaml by its absolute path"),
     (["--cloud"], {"OS_CLIENT_CONFIG_FILE": "/nonexistent/clouds.yaml", "OS_CLOUD": "x"},
-     "--cloud: OS_CLIENT_CONFIG_FILE must name the cloud's clouds.yaml"),
+     "--cloud: OS_CLIENT_CONFIG_FILE must name the cloud's clouds.yaml by its absolute path"),
+    (["--cloud"], {"OS_CLIENT_CONFIG_FILE": os.path.relpath(__file__), "OS_CLOUD": "x"},
+     "--cloud: OS_CLIENT_CONFIG_FILE must name the cloud's clouds.yaml by its absolute path"),
     (["--cloud"], {"OS_CLIENT_CONFIG_FILE": __file__}, "--cloud: OS_CLOUD must name the cloud"),
 ])
 def test_bad_input_starts_nothing(args, env, message):
