@@ -376,21 +376,25 @@ class CallbackModule(CallbackBase):
             except Exception as exc:  # evidence trouble must never break the playbook
                 self._trouble("could not read the secrets of no_log task '%s': %s" % (task.get_name(), exc), 0)
 
+    @staticmethod
+    def _job_started(res):
+        """An async launch (poll 0): the job runs on, its result comes with the wait."""
+        return bool(res.get("ansible_job_id") and res.get("started") and not res.get("finished"))
+
     def _note_async_launch(self, result):
         """A task started in the background (async, poll 0) changes the cloud only when its job ends: the
         async_status task that waits for it then gets the record, under the launching task's module, name and
         tags, so the evidence names the resource exactly as a foreground run does."""
         res = result._result
-        if res.get("ansible_job_id") and res.get("started") and not res.get("finished"):
+        if self._job_started(res):
             task = result._task
             self._async_jobs[(result._host.get_name(), str(res["ansible_job_id"]))] = {
                 "action": getattr(task, "_resolved_action", None) or task.action, "task": task.get_name(),
                 "task_path": task.get_path(), "tags": sorted(str(t) for t in (task.tags or ())),
                 "no_log": bool(getattr(task, "no_log", False) or res.get("_ansible_no_log")),
-                # the job's result has no invocation: its arguments are the launch's (secret-named values and
-                # the host's secret variables redacted as for any task's raw arguments)
-                "args": dict(task.args or {}),
-                "secrets": collect_secrets(task.args or {}) | self._secrets_of(result._host, task)}
+                # the job's result has no invocation: its arguments are the launch's, redacted as any task's raw
+                # arguments are (the host's secret variables are added at the wait, for the same host)
+                "args": dict(task.args or {}), "secrets": collect_secrets(task.args or {})}
 
     def _launch_of(self, host, action, res):
         """The launching task of a finished background job an async_status result reports, else None."""
@@ -453,8 +457,8 @@ class CallbackModule(CallbackBase):
         # (check_mode: false) in a check run is recorded like any other.
         if bool(getattr(task, "check_mode", False)) or bool(res.get("_ansible_check_mode")):
             return
-        if res.get("ansible_job_id") and res.get("started") and not res.get("finished"):
-            return  # a job only started: its wait records what it did
+        if self._job_started(res):
+            return  # its wait records what the job did
         launch = self._launch_of(host, action, res)
         name = launch["task"] if launch else task.get_name()
         if launch:
