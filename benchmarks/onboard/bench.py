@@ -4,11 +4,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark (not a test): onboarding the example application, three ways, in one run on the dev cloud.
 
-  A  playbooks/onboard.yml (roles tenant + network_segmentation, evidence on), first run and idempotent re-run
+  A  playbooks/onboard.yml (roles tenant + network_segmentation, evidence on), first run and idempotent re-run,
+     with the project's strategy (ansible.cfg: govcloud.lifecycle.mitogen_linear); "A linear": its first run with
+     the built-in linear strategy (a module process, and its openstacksdk import, per task)
   B  benchmarks/onboard/plain.yml: a plain task list of the same openstack.cloud modules, first run and re-run
   C  a raw openstacksdk script doing the same creates in one process
 
-Prints the wall times and the ratios A/C (goal <= 3, issue 15) and A-rerun/A (goal <= 0.3).  Each way onboards its
+Prints the wall times and the ratios A/C (goal <= 3, issue 15), A-rerun/A (goal <= 0.3) and A linear/A.  Each way onboards its
 own copy of the example manifest (own id and CIDRs); everything is deleted at the end.
 Run from the repository root with the Makefile's environment:  .venv/bin/python benchmarks/onboard/bench.py
 --smoke (make test): A first run and C only, so that the benchmark keeps working; numbers printed, never asserted.
@@ -111,7 +113,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="A first run and C only (make test)")
     opts = parser.parse_args()
-    ids = ("bench-roles", "bench-plain", "bench-sdk")
+    ids = ("bench-roles", "bench-plain", "bench-sdk", "bench-linear")
     c = openstack.connect(cloud=CLOUD)
     # the dev cloud provides the external network "public" itself (tools/devcloud); the routers need it
     if c.network.find_network("public") is None:
@@ -138,6 +140,12 @@ def main():
         results["A first"] = run(argv, env)
         if not opts.smoke:
             results["A re-run"] = run(argv, env)
+            app = manifest("bench-linear", 139)
+            with open(os.path.join(work, "a-linear.yml"), "w") as handle:
+                yaml.safe_dump({"application": app, "govcloud_evidence_dir": os.path.join(work, "evidence-linear")},
+                               handle, allow_unicode=True)
+            results["A linear"] = run(argv[:5] + ["@" + os.path.join(work, "a-linear.yml")] + argv[6:],
+                                      dict(env, ANSIBLE_STRATEGY="linear"))
         # B: plain task list.
         app = manifest("bench-plain", 137)
         intent = _network_plan.intent(app["id"], app["zones"], app["services"], app["flows"], app["bastion_cidrs"])
@@ -161,16 +169,17 @@ def main():
         print("%-10s %7.1f s" % (name, took))
     if opts.smoke:
         print("A first / C sdk (goal <= 3)       %5.2f" % (results["A first"] / results["C sdk"]))
-    if len(results) == 5:
+    if len(results) == 6:
         ratios = {
             "A first / C sdk (goal <= 3)": results["A first"] / results["C sdk"],
             "A re-run / A first (goal <= 0.3)": results["A re-run"] / results["A first"],
             "B first / C sdk": results["B first"] / results["C sdk"],
             "B re-run / B first": results["B re-run"] / results["B first"],
             "A first / B first": results["A first"] / results["B first"],
+            "A linear / A first (Mitogen's gain)": results["A linear"] / results["A first"],
         }
         for name, value in ratios.items():
-            print("%-34s %5.2f" % (name, value))
+            print("%-36s %5.2f" % (name, value))
         print(json.dumps({"seconds": results, "ratios": ratios}, sort_keys=True))
 
 

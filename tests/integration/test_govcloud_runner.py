@@ -6,7 +6,9 @@
 The same stages for two copies of the example (own ids and CIDRs): one with ansible-playbook, one with govcloud.
 Their ledgers must hold the same records (stage, kind, clauses, result), the runner's carrying the run ident
 (details.run_id) of the run that wrote them; artifacts are kept; --check before the real run changes nothing in
-the cloud or the ledger.  Everything the test creates is deleted at the end.
+the cloud or the ledger.  The plain playbooks run with the built-in linear strategy, the runner with the project's
+(Mitogen), so the comparison also shows that the strategy changes no record.  Everything the test creates is
+deleted at the end.
 """
 
 from __future__ import annotations
@@ -60,7 +62,9 @@ def test_runner_stages_match_plain_playbooks(cloud, bed):
     env.pop("GOVCLOUD_RUN_ID", None)
     stages = [("intake", []), ("approve", apps.APPROVE), ("onboard", [])]
 
-    plain_env = dict(env, GOVCLOUD_EVIDENCE_DIR=str(tmp_path / "evidence" / PLAIN))
+    # The plain side also runs the built-in linear strategy (a module process per task), the runner side the
+    # project's (ansible.cfg: Mitogen): the records must be the same either way.
+    plain_env = dict(env, GOVCLOUD_EVIDENCE_DIR=str(tmp_path / "evidence" / PLAIN), ANSIBLE_STRATEGY="linear")
     for stage, extra in stages:
         proc = subprocess.run([str(PLAYBOOK_BIN), "-i", str(inv / PLAIN), str(REPO / "playbooks" / (stage + ".yml"))]
                               + extra, cwd=str(REPO), env=plain_env, capture_output=True, text=True, timeout=900,

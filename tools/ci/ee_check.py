@@ -33,8 +33,9 @@ EE = os.path.join(REPO, "execution-environment.yml")
 PY_REQ = os.path.join(REPO, "execution-environment", "requirements.txt")
 GALAXY_REQ = os.path.join(REPO, "execution-environment", "requirements.yml")
 CONSTRAINTS = os.path.join(REPO, "tools", "toolchain", "constraints.txt")
-# what the modules, module_utils and action plugins import beyond ansible-core and the standard library
-PYTHON_ROOTS = ("openstacksdk", "cryptography")
+# what the modules, module_utils, action plugins and the strategy plugin (mitogen) import beyond ansible-core and the
+# standard library
+PYTHON_ROOTS = ("openstacksdk", "cryptography", "mitogen")
 # ansible-core and ansible-runner come through their own keys of execution-environment.yml
 OWN_KEYS = ("ansible-core", "ansible-runner")
 

@@ -9,7 +9,8 @@
 # GOVCLOUD_MOLECULE_KEEP_CLOUD=1: leave the dev cloud running even if this script started it (the caller owns it).
 # GOVCLOUD_MOLECULE_QUEUE=DIR (both lanes run as separate processes, tools/ci/test.sh): the lanes balance
 # themselves: a scenario of the other lane is claimed (mkdir DIR/<scenario>, atomic) before it runs, and the VM
-# lane, once its own are done, takes the other lane's scenarios from the end of its list (all but integration).
+# lane, once its own are done, takes the other lane's scenarios from the end of its list (all but integration and
+# scale).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
@@ -31,7 +32,8 @@ done
 # integration tests that need the bed but no scenario of their own (only when running everything); they run
 # first in their lane and compare the whole dev cloud before and after, so the VM lane starts with the scenarios
 # that leave the cloud alone (no OS_CLOUD in their molecule.yml) and none that changes it runs beside them.
-if ((! $#)); then other_lane=(integration "${other_lane[@]}"); fi
+# The scale test (tests/scale: 20 applications at once) follows them in the same lane, never beside them.
+if ((! $#)); then other_lane=(integration scale "${other_lane[@]}"); fi
 uses_cloud() { grep -qE '^\s*OS_CLOUD:' "molecule/$1/molecule.yml"; }
 hostonly=() cloudy=()
 for s in "${vm_lane[@]}"; do if uses_cloud "$s"; then cloudy+=("$s"); else hostonly+=("$s"); fi; done
@@ -41,7 +43,7 @@ ran=()
 stealable=()
 if [ -n "$queue" ] && [ "$lane" = vm ]; then
   for ((i = ${#other_lane[@]} - 1; i >= 0; i--)); do
-    [ "${other_lane[i]}" = integration ] || stealable+=("${other_lane[i]}")
+    case "${other_lane[i]}" in integration|scale) ;; *) stealable+=("${other_lane[i]}") ;; esac
   done
 fi
 case "$lane" in vm) other_lane=() ;; other) vm_lane=() ;; esac
@@ -93,8 +95,9 @@ run_scenario() {
   ran+=("$s")
   # the claimer's own result only (a log of an earlier run in this checkout is not it)
   rm -f ".work/logs/molecule-$s.log" ".work/logs/molecule-$s.took"
-  if [ "$s" = integration ]; then
-    .venv/bin/python -m pytest -q -p no:cacheprovider tests/integration > ".work/logs/molecule-$s.log" 2>&1 || rc=$?
+  if [ "$s" = integration ] || [ "$s" = scale ]; then
+    # (-rP: the scale test's measured wall times are in its log also when it passes)
+    .venv/bin/python -m pytest -q -rP -p no:cacheprovider "tests/$s" > ".work/logs/molecule-$s.log" 2>&1 || rc=$?
   else
     # Molecule names its working directory after the checkout's base name only (two clones called "main"
     # would share it): keep it inside this checkout.
