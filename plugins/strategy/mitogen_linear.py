@@ -12,7 +12,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: mitogen_linear
 short_description: The linear strategy, with modules run in Mitogen's persistent interpreters
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - "The built-in C(linear) strategy (tasks in order, each on all hosts before the next) with the execution of
     modules handed to L(Mitogen for Ansible,https://mitogen.networkgenomics.com/ansible_detailed.html): one
