@@ -87,7 +87,7 @@ boot-test: deps
 guest-test: deps
 	tools/ci/guest.sh
 
-# the scale tests alone (20 applications at once on the dev cloud; also part of `make test`, tools/ci/molecule.sh)
+# the scale tests (20 applications at once on the dev cloud; ~17 min here with Mitogen, so not in `make test`)
 scale-test: deps
 	tools/devcloud/devcloud up
 	python -m pytest -q -p no:cacheprovider tests/scale

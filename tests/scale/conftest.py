@@ -1,8 +1,8 @@
 # Copyright (c) 2026 govcloud.lifecycle contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Scale tests: the dev cloud at the size of a provincial cloud's day (20 applications at once).  `make test` runs
-them in the scenarios' lane right after tests/integration (tools/ci/molecule.sh); `make scale-test` alone."""
+"""Scale tests: the dev cloud at the size of a provincial cloud's day (20 applications at once).  Not in `make test`:
+the 20 onboardings alone take ~14 min of both cores here (docs/operations.md); `make scale-test` runs them."""
 
 from __future__ import annotations
 
