@@ -25,6 +25,10 @@ description:
 requirements:
   - mitogen
 notes:
+  - "A module that raises an unexpected exception fails as with C(linear), but ansible-core's runner makes the
+    exception's text the result's C(msg), Mitogen's runner does not: C(msg) is then C(Module result deserialization
+    failed) and the traceback is in C(module_stderr). A role that shows a module's error to the operator reads the
+    traceback's last line (roles/tenant, the keypair login)."
   - "ansible-core warns that strategy plugins outside C(ansible.builtin) are deprecated; docs/operations.md says
     what the project does when that support ends (C(linear): the same results, slower)."
 """
