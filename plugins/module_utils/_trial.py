@@ -279,8 +279,8 @@ def bastion_problems(bastion, path="trial_environment_bastion"):
 def bastion_connection(bastion):
     """Connection variables of a host reached through the bastion: one ssh hop to the bastion (ProxyCommand,
     so the hop checks host keys against the same pinned file; ProxyJump would not pass -o options on to it),
-    strict host-key checking on both hops, and ssh_args replaced so a project-wide
-    ``StrictHostKeyChecking=no`` cannot come first (ssh takes the first value of an option)."""
+    strict host-key checking on both hops, and ssh_args replaced so a project-wide ``ssh_args`` that switches
+    host-key checking off cannot come first (ssh takes the first value of an option)."""
     problems_ = bastion_problems(bastion)
     if problems_:
         raise TrialError("; ".join(problems_))

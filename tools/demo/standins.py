@@ -9,7 +9,8 @@ the guests (trial log baseline, hardening, security assessment) the demo starts 
 of the manifest (tools/testhosts; reused when already running) and writes
 
   <out>/standins.yml   an inventory: group demo_standins, one host per server (host var govcloud_server), with
-                       the connection and the variables a container needs (tools/demo/standins-vars.yml)
+                       the connection (host key checked against the test hosts' pinned known_hosts) and the
+                       variables a container needs (tools/demo/standins-vars.yml)
   <out>/host_map.json  {server name: test host name}, the playbooks' trial_host_map (docs/trial.md)
   <out>/new_hosts      the hosts started by this run (comma-separated), which still need their ops account
 
@@ -46,7 +47,8 @@ def main(argv):
     for server in servers:
         name = "demo-" + server
         record = listed.get(name)
-        if record and record["state"] != "running":  # left over from an interrupted demo
+        # left over from an interrupted demo, or started before each host had its own pinned key
+        if record and (record["state"] != "running" or not record.get("host_key")):
             subprocess.run([TESTHOSTS, "down", name], check=True, capture_output=True)
             record = None
         if record is None:
@@ -56,8 +58,11 @@ def main(argv):
             record = json.loads(up.stdout)
             new.append(name)
         host_map[server] = name
+        # the host key tools/testhosts made for this host and pinned in its known_hosts: checked on every connection
         hosts[name] = {"ansible_host": record["address"], "ansible_port": record["port"],
-                       "ansible_ssh_private_key_file": record["identity_file"], "govcloud_server": server}
+                       "ansible_ssh_private_key_file": record["identity_file"], "govcloud_server": server,
+                       "ansible_ssh_common_args": "-o StrictHostKeyChecking=yes -o UserKnownHostsFile=%s"
+                                                  % record["known_hosts"]}
     with open(os.path.join(HERE, "standins-vars.yml"), encoding="utf-8") as fh:
         group_vars = yaml.safe_load(fh)
     with open(os.path.join(out, "standins.yml"), "w", encoding="utf-8") as fh:

@@ -18,6 +18,9 @@ import yaml
 
 SCENARIO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "")
+# the host keys molecule/shared/create.yml pinned for this scenario's hosts
+PINNED = ["-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + os.path.join(EPHEMERAL, "known_hosts"),
+          "-o", "GlobalKnownHostsFile=none"]
 with open(os.path.join(SCENARIO, "group_vars", "all.yml"), encoding="utf-8") as fh:
     VARS = yaml.safe_load(fh)
 # Controls that cannot be decided on a host without declared agents/evidence: must come out "manual".
@@ -56,7 +59,7 @@ def ssh_password(hostvars, user, password):
         os.chmod(askpass, stat.S_IRWXU)
         env = dict(os.environ, SSH_ASKPASS=askpass, SSH_ASKPASS_REQUIRE="force", DISPLAY=":0")
         res = subprocess.run(
-            ["ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+            ["ssh", *PINNED, "-o", "LogLevel=ERROR",
              "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password",
              "-o", "NumberOfPasswordPrompts=1", "-o", "ControlPath=none", "-o", "ConnectTimeout=10",
              "-p", str(hostvars.get("ansible_port", 22)), f"{user}@{hostvars['ansible_host']}", "true"],
@@ -247,8 +250,7 @@ def test_kernel_sysctls_persisted_for_boot(host):
 # ------------------------------------------------------------------ lockout guard, audit-only mode, evidence
 def test_named_account_still_logs_in_with_a_fresh_connection(hostvars):
     res = subprocess.run(
-        ["ssh", "-o", "BatchMode=yes", "-o", "ControlPath=none", "-o", "StrictHostKeyChecking=no",
-         "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-i", hostvars["ansible_private_key_file"],
+        ["ssh", "-o", "BatchMode=yes", "-o", "ControlPath=none", *PINNED, "-o", "LogLevel=ERROR", "-i", hostvars["ansible_private_key_file"],
          "-p", str(hostvars.get("ansible_port", 22)), f"opsadmin@{hostvars['ansible_host']}", "sudo -n true"],
         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False)
     assert res.returncode == 0, res.stderr

@@ -11,6 +11,9 @@ import subprocess
 import pytest
 
 EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "")
+# the host keys molecule/shared/create.yml pinned for this scenario's hosts
+PINNED = ["-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + os.path.join(EPHEMERAL, "known_hosts"),
+          "-o", "GlobalKnownHostsFile=none"]
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +77,7 @@ def test_audit_only_after_enforce_passes_every_enabled_control():
 
 def test_named_account_still_logs_in_with_a_fresh_connection(hostvars):
     res = subprocess.run(
-        ["ssh", "-o", "BatchMode=yes", "-o", "ControlPath=none", "-o", "StrictHostKeyChecking=no",
-         "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-i", hostvars["ansible_private_key_file"],
+        ["ssh", "-o", "BatchMode=yes", "-o", "ControlPath=none", *PINNED, "-o", "LogLevel=ERROR", "-i", hostvars["ansible_private_key_file"],
          "-p", str(hostvars.get("ansible_port", 22)), f"opsadmin@{hostvars['ansible_host']}", "sudo -n true"],
         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, check=False)
     assert res.returncode == 0, res.stderr

@@ -57,12 +57,13 @@ in_root 'systemctl enable systemd-networkd.service'
 # No DNS on test hosts (no outside network): an empty resolv.conf fails lookups at once instead of timing out.
 printf '# test hosts have no DNS\n' > "$ROOT/etc/resolv.conf"
 
-# Per-run SSH key for VMs: QEMU passes it as fw_cfg blob opt/testhosts/authorized_keys; this unit copies it
-# before sshd starts. Containers get the key written into their overlay instead (unit skipped there).
+# Per-run SSH key and the VM's own host key: QEMU passes them as fw_cfg blobs opt/testhosts/authorized_keys and
+# opt/testhosts/ssh_host_ed25519_key; this unit installs them before sshd starts. Containers get both written
+# into their overlay instead (unit skipped there).
 install -m 0755 "$here/testhosts-guest-key" "$ROOT/usr/local/sbin/testhosts-guest-key"
 cat > "$ROOT/etc/systemd/system/testhosts-guest-key.service" <<'EOF'
 [Unit]
-Description=Install the test-run SSH key passed by QEMU fw_cfg
+Description=Install the test-run SSH key and the host key passed by QEMU fw_cfg
 ConditionVirtualization=vm
 DefaultDependencies=no
 After=local-fs.target
@@ -95,6 +96,7 @@ ln -sf /dev/null "$ROOT/etc/systemd/system/getty@tty1.service"
 # Each instance gets its own machine-id at first boot; image-wide identifiers must not be shared.
 : > "$ROOT/etc/machine-id"
 rm -f "$ROOT/var/lib/dbus/machine-id"
-# sshd host keys stay as debootstrap made them: every instance of one image shares them. Acceptable for a
-# disposable test bed reached with StrictHostKeyChecking=no; regenerating RSA keys would cost seconds under TCG.
+# No host keys in the image: every instance gets its own ed25519 key from `testhosts up`, pinned in the run's
+# known_hosts (containers: written into the overlay; VMs: fw_cfg, installed by testhosts-guest-key).
+rm -f "$ROOT"/etc/ssh/ssh_host_*_key "$ROOT"/etc/ssh/ssh_host_*_key.pub
 rm -rf "$ROOT/root/.ssh"

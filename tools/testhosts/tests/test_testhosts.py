@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import subprocess
+import tempfile
 
 import pytest
 
@@ -92,6 +93,95 @@ def test_nspawn_up_ssh_down_leaves_nothing(name):
     assert res.returncode == 0, res.stderr
     assert leftovers(name, info["index"]) == []
     assert name not in cli("strays").stdout
+
+
+def pinned_ssh(info: dict, known_hosts: str, command: str = "true") -> subprocess.CompletedProcess:
+    """One fresh connection (no multiplexing), the host key checked against known_hosts only."""
+    return subprocess.run(["ssh", "-o", "BatchMode=yes", "-o", "ControlPath=none", "-o", "ConnectTimeout=10",
+                           "-o", "StrictHostKeyChecking=yes", "-o", f"UserKnownHostsFile={known_hosts}",
+                           "-o", "GlobalKnownHostsFile=none", "-o", "IdentitiesOnly=yes",
+                           "-i", info["identity_file"], "-p", str(info["port"]), f"root@{info['address']}", command],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def pinned_lines(info: dict) -> list[str]:
+    with open(info["known_hosts"], encoding="utf-8") as fh:
+        return [ln for ln in fh.read().splitlines() if ln.split()[:1] == [info["host_pattern"]]]
+
+
+def assert_refused(res: subprocess.CompletedProcess) -> None:
+    assert res.returncode == 255, (res.returncode, res.stdout, res.stderr)
+    assert "Host key verification failed" in res.stderr, res.stderr
+    assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in res.stderr, res.stderr
+
+
+def check_own_pinned_key(info: dict, tmp_path) -> None:
+    """The host answers with the key `up` made for it (its only host key), that key and only it is pinned
+    under the host's address, the pinned file lets a checking client in and another key for the address does not."""
+    kind, blob = info["host_key"].split()[:2]
+    assert kind == "ssh-ed25519"
+    assert pinned_lines(info) == [f"{info['host_pattern']} {kind} {blob} testhosts:{info['name']}"]
+    expected_pattern = info["address"] if info["port"] == 22 else f"[{info['address']}]:{info['port']}"
+    assert info["host_pattern"] == expected_pattern
+    with open(info["ssh_config"], encoding="utf-8") as fh:
+        config = fh.read()
+    def values(option):
+        return [ln.split()[1] for ln in config.splitlines() if ln.split()[:1] == [option]]
+    assert values("StrictHostKeyChecking") == ["yes"]
+    assert values("UserKnownHostsFile") == [info["known_hosts"]] and values("GlobalKnownHostsFile") == ["none"]
+    res = pinned_ssh(info, info["known_hosts"], "ls /etc/ssh | grep '^ssh_host_'; cat /etc/ssh/ssh_host_ed25519_key.pub")
+    assert res.returncode == 0, res.stderr
+    out = res.stdout.split("\n")
+    assert out[:2] == ["ssh_host_ed25519_key", "ssh_host_ed25519_key.pub"], res.stdout
+    assert out[2].split()[:2] == [kind, blob]
+    # the same address pinned with another key (a host that is not the one made for it): refused
+    work = tempfile.mkdtemp(dir=tmp_path)
+    other = os.path.join(work, "other_host_key")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other], check=True)
+    wrong = os.path.join(work, "known_hosts-wrong")
+    with open(other + ".pub", encoding="utf-8") as fh:
+        other_pub = fh.read().split()[:2]
+    with open(wrong, "w", encoding="utf-8") as fh:
+        fh.write(f"{info['host_pattern']} {' '.join(other_pub)}\n")
+    assert_refused(pinned_ssh(info, str(wrong)))
+    # through the run's ssh_config too (what worker-node, `testhosts ssh` and the demo's ops account use)
+    res = subprocess.run(["ssh", "-F", info["ssh_config"], "-o", "ControlPath=none", "-o", f"UserKnownHostsFile={wrong}",
+                          "-p", str(info["port"]), info["address"], "true"],
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert_refused(res)
+
+
+def test_each_host_has_its_own_pinned_key_and_another_key_is_refused(name, tmp_path):
+    res = cli("up", "--kind", "nspawn", name)
+    assert res.returncode == 0, res.stderr
+    first = json.loads(res.stdout)
+    check_own_pinned_key(first, tmp_path)
+    old_pin = tmp_path / "known_hosts-first"
+    old_pin.write_text("\n".join(pinned_lines(first)) + "\n")
+
+    # re-created at the same address: a new key, its line replaces the old one, the old pin no longer lets in
+    assert cli("down", name).returncode == 0
+    assert pinned_lines(first) == []
+    res = cli("up", "--kind", "nspawn", "--index", str(first["index"]), name)
+    assert res.returncode == 0, res.stderr
+    second = json.loads(res.stdout)
+    assert second["host_pattern"] == first["host_pattern"]
+    assert second["host_key"].split()[1] != first["host_key"].split()[1]
+    check_own_pinned_key(second, tmp_path)
+    assert_refused(pinned_ssh(second, str(old_pin)))
+
+    # a stale line for the address (written by anything else) is dropped when a host is made there
+    assert cli("down", name).returncode == 0
+    with open(second["known_hosts"], "a", encoding="utf-8") as fh:
+        fh.write(f"{second['host_pattern']} {' '.join(first['host_key'].split()[:2])} stale\n")
+    res = cli("up", "--kind", "nspawn", "--index", str(first["index"]), name)
+    assert res.returncode == 0, res.stderr
+    third = json.loads(res.stdout)
+    assert pinned_lines(third) == [f"{third['host_pattern']} {' '.join(third['host_key'].split()[:2])} "
+                                   f"testhosts:{name}"]
+    assert pinned_ssh(third, third["known_hosts"]).returncode == 0
+    assert cli("down", name).returncode == 0
+    assert pinned_lines(third) == []
 
 
 def test_up_twice_same_name_is_refused_without_touching_the_first(name):
@@ -201,6 +291,11 @@ def test_down_all_leaves_nothing(tmp_path, image):
         infos.append(json.loads(res.stdout))
     key = infos[0]["identity_file"]
     assert os.path.exists(key)
+    # every host, the VM too (its key comes in by fw_cfg), answers with its own pinned key
+    for i in infos:
+        check_own_pinned_key(i, tmp_path)
+    assert len({i["host_key"].split()[1] for i in infos}) == 3
+    known_hosts = infos[0]["known_hosts"]
     pids = [i["pid"] for i in infos]
     res = cli("down", "--all", env=env)
     assert res.returncode == 0, res.stderr
@@ -227,3 +322,4 @@ def test_down_all_leaves_nothing(tmp_path, image):
         assert str(home) not in fh.read()
     assert cli("strays", env=env).returncode == 0
     assert not os.path.exists(key), "down --all must drop the run's SSH key"
+    assert not os.path.exists(known_hosts), "down --all must drop the run's pinned host keys"

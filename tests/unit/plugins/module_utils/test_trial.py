@@ -147,7 +147,7 @@ def test_inventory_through_bastion_pins_host_keys_on_both_hops():
     assert "ProxyCommand='ssh -W %h:%p -p 22 -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/srv/trial/known_hosts" in args
     assert args.count("StrictHostKeyChecking=yes") == 2 and "StrictHostKeyChecking=no" not in args
     assert args.endswith("ops@172.24.4.250'")
-    # the project's ssh_args (StrictHostKeyChecking=no, first on the command line) are replaced
+    # the controller's ssh_args (first on the command line; an operator's own may switch checking off) are replaced
     assert "StrictHostKeyChecking" not in web["ansible_ssh_args"] and web["ansible_host_key_checking"] is True
     assert web["govcloud_bastion_via"] == "ops@172.24.4.250:22"
     # a host standing in for a server keeps the connection its own inventory gives it
