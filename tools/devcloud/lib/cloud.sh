@@ -226,6 +226,7 @@ start_infra() {
   start_epmd
   # RabbitMQ boots in ~8 s; let it do so while MariaDB starts.
   launch_rabbitmq
+  start_memcached
   is_alive mariadb || STARTED+=(mariadb)
   start_mariadb
   [ -z "${DEVCLOUD_BOOT:-}" ] || boot_start_infra
@@ -280,7 +281,7 @@ cmd_status() {
   VENV=$(active_venv)
   printf 'dev cloud %s (venv %s)\n' "$DEVCLOUD_HOME" "$VENV"
   printf '  %-18s %-8s %s\n' SERVICE PID STATE
-  for s in epmd mariadb rabbitmq keystone "${API_SERVICES[@]}" "${DAEMONS[@]}" memsampler \
+  for s in epmd mariadb rabbitmq memcached keystone "${API_SERVICES[@]}" "${DAEMONS[@]}" memsampler \
            ${DEVCLOUD_BOOT:+ovsdb-server ovs-vswitchd libvirtd "${BOOT_AGENTS[@]}"}; do
     local pid state
     pid=$(read_pid "$s" 2>/dev/null || echo -)
@@ -289,6 +290,7 @@ cmd_status() {
       case $s in
         mariadb) mysql_root -e 'select 1' >/dev/null 2>&1 || { state="running, not answering"; bad=1; } ;;
         rabbitmq) wait_tcp 5672 1 || { state="running, port 5672 closed"; bad=1; } ;;
+        memcached) wait_tcp 11211 1 || { state="running, port 11211 closed"; bad=1; } ;;
         epmd) wait_tcp 4369 1 || { state="running, port 4369 closed"; bad=1; } ;;
         *)
           if [ -n "${API_APP[$s]:-}" ]; then

@@ -28,15 +28,15 @@ RABBIT_BIN=/usr/lib/rabbitmq/bin
 # Every TCP port the cloud listens on, all on 127.0.0.1.  4369 is epmd (Erlang port mapper, spawned by
 # RabbitMQ), 25672 the Erlang distribution port of the RabbitMQ node.
 declare -A SERVICE_PORT=(
-  [mariadb]=3306 [rabbitmq]=5672 [keystone]=5000 [nova-api]=8774 [cinder-api]=8776
+  [mariadb]=3306 [rabbitmq]=5672 [memcached]=11211 [keystone]=5000 [nova-api]=8774 [cinder-api]=8776
   [placement]=8778 [glance]=9292 [neutron]=9696
 )
-ALL_PORTS=(3306 4369 5672 25672 5000 8774 8776 8778 9292 9696)
+ALL_PORTS=(3306 4369 5672 25672 11211 5000 8774 8776 8778 9292 9696)
 API_SERVICES=(placement nova-api neutron glance cinder-api)
 DAEMONS=(nova-conductor nova-scheduler nova-compute cinder-scheduler cinder-volume)
 # Stop order: consumers first, infrastructure last.
 STOP_ORDER=(memsampler nova-compute nova-scheduler nova-conductor cinder-volume cinder-scheduler
-  cinder-api glance neutron nova-api placement keystone rabbitmq mariadb)
+  cinder-api glance neutron nova-api placement keystone memcached rabbitmq mariadb)
 
 log() { printf '[devcloud %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'devcloud: ERROR: %s\n' "$*" >&2; exit 1; }

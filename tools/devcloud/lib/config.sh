@@ -96,6 +96,11 @@ connection = $(db_url keystone)
 password_hash_rounds = 4
 [token]
 provider = fernet
+[cache]
+# see start_memcached (lib/infra.sh)
+enabled = true
+backend = oslo_cache.memcache_pool
+memcache_servers = 127.0.0.1:11211
 [fernet_tokens]
 key_repository = $DATA/keystone/fernet-keys
 [fernet_receipts]

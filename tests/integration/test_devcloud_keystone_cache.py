@@ -1,0 +1,86 @@
+# Copyright (c) 2026 govcloud.lifecycle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The dev cloud's Keystone caches in memcached, and every worker sees a change at once.
+
+Keystone runs 3 worker processes (tools/devcloud/lib/cloud.sh). Its cache lives in one memcached
+(lib/infra.sh) rather than in each process, so a project deleted or a role revoked through one worker is not
+served from a stale copy by another: the roles use exactly such read-after-write sequences (create, read back,
+purge). The test makes the change, then asks more times than there are workers.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import openstack
+import pytest
+from openstack import exceptions
+
+NAME = "itcache"
+READS = 12  # > 3 workers: with round-robin or random dispatch every worker answers at least once
+
+
+def memcached_stats():
+    with socket.create_connection(("127.0.0.1", 11211), timeout=5) as conn:
+        conn.sendall(b"stats\r\n")
+        data = b""
+        while not data.endswith(b"END\r\n"):
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return dict(line.split()[1:3] for line in data.decode().splitlines() if line.startswith("STAT "))
+
+
+@pytest.fixture()
+def project(cloud):
+    identity = cloud.identity
+    old = identity.find_project(NAME, domain_id="default")
+    if old is not None:
+        identity.delete_project(old)
+    made = identity.create_project(name=NAME, domain_id="default")
+    yield made
+    if identity.find_project(made.id) is not None:
+        identity.delete_project(made)
+
+
+def test_keystone_reads_are_served_from_memcached(cloud, project):
+    before = int(memcached_stats()["get_hits"])
+    for _ in range(READS):
+        cloud.identity.get_project(project.id)
+    assert int(memcached_stats()["get_hits"]) > before
+
+
+def test_a_deleted_project_is_gone_for_every_worker(cloud, project):
+    for _ in range(READS):  # warm every worker's view of the project
+        assert cloud.identity.get_project(project.id).id == project.id
+    cloud.identity.delete_project(project)
+    for n in range(READS):
+        with pytest.raises(exceptions.NotFoundException):
+            cloud.identity.get_project(project.id)
+            pytest.fail("read %d after the delete still returned the project" % n)
+
+
+def test_a_revoked_role_is_gone_for_every_worker(cloud, project):
+    identity = cloud.identity
+    group = identity.find_group(NAME + "-admins", domain_id="default") or identity.create_group(
+        name=NAME + "-admins", domain_id="default")
+    role = identity.find_role("member")
+    try:
+        identity.assign_project_role_to_group(project, group, role)
+        for _ in range(READS):
+            assert identity.validate_group_has_project_role(project, group, role)
+        identity.unassign_project_role_from_group(project, group, role)
+        seen = [identity.validate_group_has_project_role(project, group, role) for _ in range(READS)]
+        assert not any(seen), "a worker still reported the revoked role: %s" % seen
+    finally:
+        identity.delete_group(group)
+
+
+def test_a_new_connection_per_request_is_answered_consistently(cloud, project):
+    """Each Ansible task logs in anew: new tokens must validate in every worker straight away."""
+    for _ in range(READS):
+        conn = openstack.connect(cloud=cloud.config.name)
+        assert conn.identity.get_project(project.id).id == project.id
