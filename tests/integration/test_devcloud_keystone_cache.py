@@ -48,14 +48,14 @@ def project(cloud):
 
 def test_keystone_reads_are_served_from_memcached(cloud, project):
     before = int(memcached_stats()["get_hits"])
-    for _ in range(READS):
-        cloud.identity.get_project(project.id)
+    for attempt in range(READS):
+        assert cloud.identity.get_project(project.id).id == project.id, "read %d" % attempt
     assert int(memcached_stats()["get_hits"]) > before
 
 
 def test_a_deleted_project_is_gone_for_every_worker(cloud, project):
-    for _ in range(READS):  # warm every worker's view of the project
-        assert cloud.identity.get_project(project.id).id == project.id
+    for attempt in range(READS):  # warm every worker's view of the project
+        assert cloud.identity.get_project(project.id).id == project.id, "read %d" % attempt
     cloud.identity.delete_project(project)
     for n in range(READS):
         with pytest.raises(exceptions.NotFoundException):
@@ -70,10 +70,10 @@ def test_a_revoked_role_is_gone_for_every_worker(cloud, project):
     role = identity.find_role("member")
     try:
         identity.assign_project_role_to_group(project, group, role)
-        for _ in range(READS):
-            assert identity.validate_group_has_project_role(project, group, role)
+        for attempt in range(READS):
+            assert identity.validate_group_has_project_role(project, group, role), "read %d" % attempt
         identity.unassign_project_role_from_group(project, group, role)
-        seen = [identity.validate_group_has_project_role(project, group, role) for _ in range(READS)]
+        seen = [identity.validate_group_has_project_role(project, group, role) for attempt in range(READS)]
         assert not any(seen), "a worker still reported the revoked role: %s" % seen
     finally:
         identity.delete_group(group)
@@ -81,6 +81,6 @@ def test_a_revoked_role_is_gone_for_every_worker(cloud, project):
 
 def test_a_new_connection_per_request_is_answered_consistently(cloud, project):
     """Each Ansible task logs in anew: new tokens must validate in every worker straight away."""
-    for _ in range(READS):
+    for attempt in range(READS):
         conn = openstack.connect(cloud=cloud.config.name)
-        assert conn.identity.get_project(project.id).id == project.id
+        assert conn.identity.get_project(project.id).id == project.id, "connection %d" % attempt
