@@ -38,3 +38,42 @@ def test_without_mitogen_the_strategy_refuses_to_start(monkeypatch):
             plugin.StrategyModule(None)
     finally:
         sys.modules.pop(NAME, None)
+
+
+
+class _Invocation:  # pylint: disable=too-few-public-methods
+    """What Mitogen's _load_collections touches of its Invocation."""
+
+    def __init__(self):
+        self._extra_sys_paths = set()
+
+
+def test_collections_looked_up_once_and_mitogen_gets_the_same_paths(monkeypatch):
+    import ansible.collections.list
+    import ansible_mitogen.planner
+    plugin = importlib.import_module(NAME)
+    installed = [b"/site/ansible_collections/openstack/cloud", b"/work/collections/ansible_collections/govcloud/lifecycle"]
+    calls = []
+
+    def lookup():
+        calls.append(1)
+        return iter(installed)
+
+    # what Mitogen's own lookup gives an invocation (it asks ansible.collections.list each time)
+    monkeypatch.setattr(ansible.collections.list, "list_collection_dirs", lookup)
+    monkeypatch.setattr(ansible_mitogen.planner, "_load_collections", ansible_mitogen.planner._load_collections)
+    mitogens = _Invocation()
+    ansible_mitogen.planner._load_collections(mitogens)
+    assert mitogens._extra_sys_paths == {path.decode() for path in installed}
+
+    monkeypatch.setattr(plugin, "_COLLECTION_DIRS", None)
+    monkeypatch.setattr(plugin, "list_collection_dirs", lookup)
+    calls.clear()
+    plugin.look_up_collections_once()
+    plugin.look_up_collections_once()
+    for _attempt in range(3):
+        ours = _Invocation()
+        ansible_mitogen.planner._load_collections(ours)
+        assert ours._extra_sys_paths == mitogens._extra_sys_paths
+    # one lookup for the process, however many invocations
+    assert calls == [1]
