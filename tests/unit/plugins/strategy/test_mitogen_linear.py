@@ -40,7 +40,6 @@ def test_without_mitogen_the_strategy_refuses_to_start(monkeypatch):
         sys.modules.pop(NAME, None)
 
 
-
 class _Invocation:  # pylint: disable=too-few-public-methods
     """What Mitogen's _load_collections touches of its Invocation."""
 
