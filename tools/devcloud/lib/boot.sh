@@ -159,10 +159,15 @@ start_ovs() {
   for br in br-int br-ex br-phys; do
     ovs-vsctl --timeout=10 --may-exist add-br "$br" -- set bridge "$br" datapath_type=netdev
   done
-  ip link set br-ex up
+  # With the bridges already in conf.db (a restart, home kept) ovs-vswitchd makes their devices itself, a moment
+  # after it answers: `ip` ran before br-ex existed ("Cannot find device"), the controller got no route to the
+  # floating IPs, and every guest was "Network is unreachable" (measured 2026-12-08, two restarts in a row).
+  for ((i = 0; i < 80; i++)); do ip link show br-ex >/dev/null 2>&1 && break; sleep 0.25; done
+  ip link show br-ex >/dev/null 2>&1 || die "ovs-vswitchd made no device br-ex within 20 s (log: $LOGS/ovs-vswitchd.log)"
+  ip link set br-ex up || die "could not set br-ex up"
   # not `ip | grep -q`: grep's early exit makes ip die of SIGPIPE, and pipefail reads that as "absent"
   local have; have=$(ip -4 -o addr show dev br-ex)
-  [[ $have == *" inet ${BR_EX_ADDR%/*}/"* ]] || ip addr add "$BR_EX_ADDR" dev br-ex
+  [[ $have == *" inet ${BR_EX_ADDR%/*}/"* ]] || ip addr add "$BR_EX_ADDR" dev br-ex || die "could not give br-ex $BR_EX_ADDR"
 }
 
 # libvirtd's system instance has compiled-in paths (/etc/libvirt, /run/libvirt, /var/lib/libvirt, ...). It
