@@ -326,3 +326,33 @@ def test_drift_on_a_stamped_host_is_enforced_back(host):
     assert (enforcement, gaps) == ("applied", 0)
     assert changed >= 2  # the drift itself, and the role putting it right
     assert host.file("/etc/login.defs").contains("^PASS_MAX_DAYS\t90$")
+
+
+def log_baseline(*extra):
+    """tests/../logbaseline.yml as rerun() runs rerun.yml: (stamp still there, tasks changed)."""
+    res = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.environ["MOLECULE_INVENTORY_FILE"],
+         *extra, os.path.join(SCENARIO, "logbaseline.yml")],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=900, check=False)
+    assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-2000:]
+    stamp = re.search(r"STAMP=(True|False)", res.stdout).group(1) == "True"
+    changed = sum(int(n) for n in re.findall(r"changed=(\d+)", res.stdout.rsplit("PLAY RECAP", 1)[-1]))
+    return stamp, changed
+
+
+# After the re-runs above (the host converged and stamped again); the last one leaves it so.
+def test_log_baseline_for_another_role_keeps_the_stamp_when_it_changes_nothing(host):
+    assert host.file("/var/lib/govcloud-lifecycle/baseline_hardening.json").exists
+    assert log_baseline() == (True, 0)
+
+
+def test_log_baseline_that_changes_a_control_withdraws_the_stamp(host):
+    stamp, changed = log_baseline("-e", "baseline_hardening_log_retention_weeks=30")
+    assert not stamp
+    assert changed >= 2  # the retention itself, and the stamp withdrawn
+    assert host.file("/etc/logrotate.d/rsyslog").contains("rotate 30")
+    # and a full run, no longer taking the fast path, puts the host back and stamps it again
+    enforcement, gaps, _changed = rerun()
+    assert (enforcement, gaps) == ("applied", 0)
+    assert host.file("/etc/logrotate.d/rsyslog").contains("rotate 26")
+    assert host.file("/var/lib/govcloud-lifecycle/baseline_hardening.json").exists
