@@ -18,6 +18,8 @@ import yaml
 
 SCENARIO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EPHEMERAL = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "")
+# the role's baseline_hardening_stamp_path (defaults/main.yml)
+STAMP = "/var/lib/govcloud-lifecycle/baseline_hardening.json"
 # the host keys molecule/shared/create.yml pinned for this scenario's hosts
 PINNED = ["-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + os.path.join(EPHEMERAL, "known_hosts"),
           "-o", "GlobalKnownHostsFile=none"]
@@ -295,20 +297,27 @@ def test_stamped_host_rerun_skips_enforcement_and_shows_no_gap(host):
     summary = load("fast-rerun.json")
     assert summary["enforcement"].startswith("skipped"), summary["enforcement"]
     assert summary["gap"] == [] and int(summary["controls"]) == 75
-    stamp = host.file("/var/lib/govcloud-lifecycle/baseline_hardening.json")
+    stamp = host.file(STAMP)
     assert stamp.mode == 0o600 and stamp.user == "root"
     assert re.fullmatch(r"[0-9a-f]{64}", json.loads(stamp.content_string)["fingerprint"])
 
 
-def rerun(*extra):
-    """tests/../rerun.yml through ansible-playbook, as Molecule runs its playbooks (same env, inventory, config)."""
+def run_playbook(name, *extra):
+    """A playbook of this scenario through ansible-playbook, as Molecule runs its playbooks (same env, inventory,
+    config): (its output, the tasks it changed)."""
     res = subprocess.run(
         [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.environ["MOLECULE_INVENTORY_FILE"],
-         *extra, os.path.join(SCENARIO, "rerun.yml")],
+         *extra, os.path.join(SCENARIO, name)],
         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=900, check=False)
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-2000:]
-    said = re.search(r"ENFORCEMENT=(.+?) GAPS=(\d+)", res.stdout)
     changed = sum(int(n) for n in re.findall(r"changed=(\d+)", res.stdout.rsplit("PLAY RECAP", 1)[-1]))
+    return res.stdout, changed
+
+
+def rerun(*extra):
+    """tests/../rerun.yml: (enforcement, gaps, tasks changed)."""
+    out, changed = run_playbook("rerun.yml", *extra)
+    said = re.search(r"ENFORCEMENT=(.+?) GAPS=(\d+)", out)
     return said.group(1), int(said.group(2)), changed
 
 
@@ -329,20 +338,14 @@ def test_drift_on_a_stamped_host_is_enforced_back(host):
 
 
 def log_baseline(*extra):
-    """tests/../logbaseline.yml as rerun() runs rerun.yml: (stamp still there, tasks changed)."""
-    res = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.environ["MOLECULE_INVENTORY_FILE"],
-         *extra, os.path.join(SCENARIO, "logbaseline.yml")],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=900, check=False)
-    assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-2000:]
-    stamp = re.search(r"STAMP=(True|False)", res.stdout).group(1) == "True"
-    changed = sum(int(n) for n in re.findall(r"changed=(\d+)", res.stdout.rsplit("PLAY RECAP", 1)[-1]))
-    return stamp, changed
+    """tests/../logbaseline.yml: (stamp still there, tasks changed)."""
+    out, changed = run_playbook("logbaseline.yml", *extra)
+    return re.search(r"STAMP=(True|False)", out).group(1) == "True", changed
 
 
 # After the re-runs above (the host converged and stamped again); the last one leaves it so.
 def test_log_baseline_for_another_role_keeps_the_stamp_when_it_changes_nothing(host):
-    assert host.file("/var/lib/govcloud-lifecycle/baseline_hardening.json").exists
+    assert host.file(STAMP).exists
     assert log_baseline() == (True, 0)
 
 
@@ -355,4 +358,4 @@ def test_log_baseline_that_changes_a_control_withdraws_the_stamp(host):
     enforcement, gaps, _changed = rerun()
     assert (enforcement, gaps) == ("applied", 0)
     assert host.file("/etc/logrotate.d/rsyslog").contains("rotate 26")
-    assert host.file("/var/lib/govcloud-lifecycle/baseline_hardening.json").exists
+    assert host.file(STAMP).exists
